@@ -1,0 +1,117 @@
+"""Names shared by the core and the Frappe shell: doctypes, roles, statuses, custom fields.
+
+Pure Python: the core imports this module, so it must never import frappe.
+"""
+
+APP_NAME = "portal_onboarding"
+MODULE = "Portal Onboarding"
+
+# DocTypes
+SETTINGS = "Portal Onboarding Settings"
+ACCOUNT = "Patient Portal Account"
+INVITATION = "Patient Portal Invitation"
+EVENT = "Patient Portal Event"
+SECTION = "Patient Portal Section"
+PATIENT = "Patient"
+
+# Roles
+MANAGER_ROLE = "Portal Onboarding Manager"
+ADMIN_ROLES = ("System Manager", MANAGER_ROLE)
+PATIENT_ROLE = "Patient"
+
+# Custom fields on Patient
+PORTAL_ACCESS_FIELD = "portal_access"
+PORTAL_STATUS_FIELD = "portal_status"
+NO_ACCESS = "No Access to Portal"
+CAN_ACCESS = "Patient Can Access Portal"
+
+
+class AccessType:
+	SELF = "Self"
+	REPRESENTATIVE = "Authorized Representative"
+
+
+class AccountStatus:
+	NOT_ENABLED = "Not Enabled"
+	ENABLED = "Enabled"
+	INVITED = "Invited"
+	ACTIVE = "Active"
+	SUSPENDED = "Suspended"
+	PENDING_DELETE = "Pending Delete"
+	INVITE_EXPIRED = "Invite Expired"
+	INVITE_FAILED = "Invite Failed"
+
+	ALL = (
+		NOT_ENABLED,
+		ENABLED,
+		INVITED,
+		ACTIVE,
+		SUSPENDED,
+		PENDING_DELETE,
+		INVITE_EXPIRED,
+		INVITE_FAILED,
+	)
+
+
+class InvitationStatus:
+	QUEUED = "Queued"
+	SENT = "Sent"
+	FAILED = "Failed"
+	ACCEPTED = "Accepted"
+	EXPIRED = "Expired"
+	REVOKED = "Revoked"
+
+	ALL = (QUEUED, SENT, FAILED, ACCEPTED, EXPIRED, REVOKED)
+	LIVE = (QUEUED, SENT, FAILED)
+
+
+class Channel:
+	EMAIL = "Email"
+	SMS = "SMS"
+	BOTH = "Both"
+
+	ALL = (EMAIL, SMS, BOTH)
+
+
+class EventType:
+	ACCOUNT_CREATED = "Account Created"
+	STATUS_CHANGED = "Status Changed"
+	ACCESS_CHANGED = "Access Changed"
+	PORTAL_ENABLED = "Portal Enabled"
+	PORTAL_DISABLED = "Portal Disabled"
+	INVITATION_SENT = "Invitation Sent"
+	INVITATION_RESENT = "Invitation Resent"
+	INVITATION_FAILED = "Invitation Failed"
+	INVITATION_REVOKED = "Invitation Revoked"
+	IDENTITY_CHECK_FAILED = "Identity Check Failed"
+	ACCOUNT_ACTIVATED = "Account Activated"
+
+	ALL = (
+		ACCOUNT_CREATED,
+		STATUS_CHANGED,
+		ACCESS_CHANGED,
+		PORTAL_ENABLED,
+		PORTAL_DISABLED,
+		INVITATION_SENT,
+		INVITATION_RESENT,
+		INVITATION_FAILED,
+		INVITATION_REVOKED,
+		IDENTITY_CHECK_FAILED,
+		ACCOUNT_ACTIVATED,
+	)
+
+
+# Portal sections an account may be permitted to see.
+PORTAL_SECTIONS = (
+	"Appointments",
+	"Lab Results",
+	"Prescriptions",
+	"Medical Records",
+	"Invoices",
+	"Documents",
+)
+
+# Invitation lifetime bounds, in hours.
+MIN_INVITATION_HOURS = 1
+MAX_INVITATION_HOURS = 30 * 24
+DEFAULT_INVITATION_HOURS = 72

@@ -1,0 +1,74 @@
+"""Rules on settings and accounts that the doctype controllers enforce."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from portal_onboarding.constants import (
+	MAX_INVITATION_HOURS,
+	MIN_INVITATION_HOURS,
+	AccessType,
+)
+from portal_onboarding.core.messages import Reason, _
+from portal_onboarding.core.usernames import check_username
+
+
+@dataclass(frozen=True)
+class SettingsInput:
+	"""The numbers in Portal Onboarding Settings that have bounds."""
+
+	invitation_lifetime_hours: int
+	reminder_after_days: int = 0
+	max_reminders: int = 0
+
+
+@dataclass(frozen=True)
+class AccountInput:
+	"""The fields of a Patient Portal Account that are checked on save."""
+
+	access_type: str
+	username: str
+	relation: str | None = None
+	access_valid_until: date | None = None
+	access_valid_until_changed: bool = True
+
+
+def check_settings(settings: SettingsInput) -> list[Reason]:
+	"""Every bound the settings break."""
+	reasons = []
+	hours = settings.invitation_lifetime_hours
+	if hours < MIN_INVITATION_HOURS or hours > MAX_INVITATION_HOURS:
+		reasons.append(
+			Reason(
+				"lifetime_bounds",
+				_("Invitation Lifetime (Hours) must be between {0} and {1} (30 days), not {2}."),
+				(str(MIN_INVITATION_HOURS), str(MAX_INVITATION_HOURS), str(hours)),
+			)
+		)
+	if settings.reminder_after_days < 0:
+		reasons.append(Reason("reminder_days", _("Send Reminder After (Days) cannot be negative.")))
+	if settings.max_reminders < 0:
+		reasons.append(Reason("max_reminders", _("Maximum Reminders cannot be negative.")))
+	return reasons
+
+
+def check_account(account: AccountInput, today: date) -> list[Reason]:
+	"""Every rule the account breaks; a past 'valid until' date only counts when it was just set."""
+	reasons = []
+	if account.access_type not in (AccessType.SELF, AccessType.REPRESENTATIVE):
+		reasons.append(
+			Reason("access_type", _("Access Type {0} is not valid."), (account.access_type or "",))
+		)
+	username_reason = check_username(account.username or "")
+	if username_reason:
+		reasons.append(username_reason)
+	if account.access_type == AccessType.REPRESENTATIVE and not (account.relation or "").strip():
+		reasons.append(
+			Reason("relation_missing", _("Relation to Patient is required for an authorized representative."))
+		)
+	if (
+		account.access_valid_until
+		and account.access_valid_until_changed
+		and account.access_valid_until < today
+	):
+		reasons.append(Reason("valid_until_past", _("Access Valid Until cannot be a date in the past.")))
+	return reasons
