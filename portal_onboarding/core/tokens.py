@@ -49,3 +49,8 @@ def issue_token(now: datetime, lifetime_hours: int) -> IssuedToken:
 	"""A new token with its hash and expiry, the clock passed in."""
 	token = generate_token()
 	return IssuedToken(token=token, token_hash=hash_token(token), expires_on=expiry(now, lifetime_hours))
+
+
+def looks_like_hash(value: str | None) -> bool:
+	"""True for a SHA-256 hex digest: a guard against ever storing a raw token."""
+	return bool(value) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)

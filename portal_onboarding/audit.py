@@ -1,0 +1,29 @@
+"""Writing the append-only audit log."""
+
+import frappe
+from frappe.utils import now_datetime
+
+from portal_onboarding.constants import EVENT
+
+
+def log_event(
+	event_type: str,
+	account: str | None = None,
+	patient: str | None = None,
+	details: str | None = None,
+) -> str:
+	"""Record who did what to which account, from where; returns the event's name."""
+	event = frappe.get_doc(
+		{
+			"doctype": EVENT,
+			"event_type": event_type,
+			"account": account,
+			"patient": patient,
+			"details": details,
+			"actor": frappe.session.user,
+			"client_ip": getattr(frappe.local, "request_ip", None),
+			"timestamp": now_datetime(),
+		}
+	)
+	event.insert(ignore_permissions=True)
+	return event.name

@@ -1,0 +1,23 @@
+app_name = "portal_onboarding"
+app_title = "Portal Onboarding"
+app_publisher = "portal_onboarding contributors"
+app_description = (
+	"Safe patient and representative onboarding to the Frappe web portal for Marley Health clinics"
+)
+app_email = "portal-onboarding@example.com"
+app_license = "mit"
+
+required_apps = ["healthcare"]
+export_python_type_annotations = True
+
+# Installation
+before_install = "portal_onboarding.setup.install.before_install"
+after_install = "portal_onboarding.setup.install.after_install"
+after_migrate = "portal_onboarding.setup.install.after_migrate"
+before_uninstall = "portal_onboarding.setup.install.before_uninstall"
+
+# Desk
+extend_bootinfo = "portal_onboarding.boot.extend_bootinfo"
+
+# The audit log must outlive the accounts and patients it speaks of.
+ignore_links_on_delete = ["Patient Portal Event"]

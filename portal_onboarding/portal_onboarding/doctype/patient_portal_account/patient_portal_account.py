@@ -1,0 +1,121 @@
+# Copyright (c) 2026, portal_onboarding contributors and contributors
+# For license information, please see license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import getdate, today
+
+from portal_onboarding.audit import log_event
+from portal_onboarding.constants import ACCOUNT, AccessType, EventType
+from portal_onboarding.core.status import check_transition
+from portal_onboarding.core.usernames import base_username, normalise_username, suggest_username
+from portal_onboarding.core.validation import AccountInput, check_account
+from portal_onboarding.exceptions import (
+	DuplicateSelfAccount,
+	IllegalStatusTransition,
+	InvalidAccount,
+	UsernameTaken,
+	throw_reasons,
+)
+from portal_onboarding.portal_status import refresh_portal_status
+from portal_onboarding.settings import default_portal_sections
+
+AUDITED_ACCESS_FIELDS = ("access_type", "access_valid_until", "user", "force_password_change")
+
+
+class PatientPortalAccount(Document):
+	"""One login's grant on one patient."""
+
+	def before_insert(self) -> None:
+		if not self.permitted_sections:
+			for section in default_portal_sections():
+				self.append("permitted_sections", {"portal_section": section})
+
+	def validate(self) -> None:
+		self.username = normalise_username(self.username or "") or self.suggest_username()
+		self.self_account_of = self.patient if self.access_type == AccessType.SELF else None
+		before = self.get_doc_before_save()
+		throw_reasons(
+			check_account(
+				AccountInput(
+					access_type=self.access_type,
+					username=self.username,
+					relation=self.relation,
+					access_valid_until=getdate(self.access_valid_until) if self.access_valid_until else None,
+					access_valid_until_changed=self.is_new() or self.has_value_changed("access_valid_until"),
+				),
+				getdate(today()),
+			),
+			InvalidAccount,
+		)
+		self.validate_single_self_account()
+		self.validate_username_free()
+		if before and before.status != self.status:
+			reason = check_transition(before.status, self.status)
+			if reason:
+				throw_reasons([reason], IllegalStatusTransition)
+
+	def after_insert(self) -> None:
+		log_event(
+			EventType.ACCOUNT_CREATED, self.name, self.patient, _("Access type: {0}").format(self.access_type)
+		)
+
+	def on_update(self) -> None:
+		before = self.get_doc_before_save()
+		if before and before.status != self.status:
+			log_event(
+				EventType.STATUS_CHANGED,
+				self.name,
+				self.patient,
+				_("{0} → {1}").format(before.status, self.status),
+			)
+		changed = [f for f in AUDITED_ACCESS_FIELDS if before and before.get(f) != self.get(f)]
+		if changed:
+			log_event(
+				EventType.ACCESS_CHANGED,
+				self.name,
+				self.patient,
+				", ".join(f"{self.meta.get_label(f)}: {before.get(f)} → {self.get(f)}" for f in changed),
+			)
+		refresh_portal_status(self.patient)
+
+	def on_trash(self) -> None:
+		self.flags.patient_to_refresh = self.patient
+
+	def after_delete(self) -> None:
+		refresh_portal_status(self.flags.patient_to_refresh)
+
+	def validate_single_self_account(self) -> None:
+		if self.access_type != AccessType.SELF:
+			return
+		other = frappe.db.exists(
+			ACCOUNT, {"patient": self.patient, "access_type": AccessType.SELF, "name": ("!=", self.name)}
+		)
+		if other:
+			frappe.throw(
+				_("Access Type: patient {0} already has a Self portal account ({1}).").format(
+					frappe.bold(self.patient), other
+				),
+				exc=DuplicateSelfAccount,
+				title=_("Not Saved"),
+			)
+
+	def validate_username_free(self) -> None:
+		taken_by_account = frappe.db.exists(ACCOUNT, {"username": self.username, "name": ("!=", self.name)})
+		user_filters = {"username": self.username}
+		if self.user:
+			user_filters["name"] = ("!=", self.user)
+		if taken_by_account or frappe.db.exists("User", user_filters):
+			frappe.throw(
+				_("Username {0} is already taken; choose another.").format(frappe.bold(self.username)),
+				exc=UsernameTaken,
+				title=_("Not Saved"),
+			)
+
+	def suggest_username(self) -> str:
+		base = base_username(self.first_name, self.last_name, self.contact_email)
+		pattern = f"{base}%"
+		taken = frappe.get_all(ACCOUNT, filters={"username": ("like", pattern)}, pluck="username")
+		taken += frappe.get_all("User", filters={"username": ("like", pattern)}, pluck="username")
+		return suggest_username(self.first_name, self.last_name, self.contact_email, taken)

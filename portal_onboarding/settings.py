@@ -1,0 +1,33 @@
+"""The one accessor for Portal Onboarding Settings."""
+
+from typing import TYPE_CHECKING
+
+import frappe
+
+from portal_onboarding.constants import SETTINGS
+from portal_onboarding.core.eligibility import EligibilityRules
+
+if TYPE_CHECKING:
+	from portal_onboarding.portal_onboarding.doctype.portal_onboarding_settings.portal_onboarding_settings import (
+		PortalOnboardingSettings,
+	)
+
+
+def get_settings() -> "PortalOnboardingSettings":
+	"""The cached settings document."""
+	return frappe.get_cached_doc(SETTINGS)
+
+
+def eligibility_rules() -> EligibilityRules:
+	"""The settings that decide whether a patient may be enabled."""
+	settings = get_settings()
+	return EligibilityRules(
+		require_email=bool(settings.require_email),
+		require_home_zip=bool(settings.require_home_zip),
+		require_identity_check=bool(settings.require_identity_check),
+	)
+
+
+def default_portal_sections() -> list[str]:
+	"""The portal sections a new account starts with."""
+	return [row.portal_section for row in get_settings().default_portal_sections]

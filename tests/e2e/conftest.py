@@ -1,0 +1,110 @@
+"""Starts the site under gunicorn on loopback and gives tests a headless Chromium page."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(os.environ.get("FRAPPE_BENCH") or Path.home() / "frappe-bench")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def site_name() -> str:
+	return os.environ.get("FRAPPE_SITE") or (BENCH / "sites" / "currentsite.txt").read_text().strip()
+
+
+def free_port() -> int:
+	with socket.socket() as sock:
+		sock.bind(("127.0.0.1", 0))
+		return sock.getsockname()[1]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+	import frappe
+
+	os.chdir(BENCH / "sites")
+	frappe.init(site=site_name(), sites_path=".")
+	frappe.connect()
+	frappe.set_user("Administrator")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+	import frappe
+
+	if getattr(frappe.local, "site", None):
+		frappe.db.rollback()
+		frappe.destroy()
+
+
+@pytest.fixture(scope="session")
+def base_url() -> Iterator[str]:
+	"""The site's own name on a free loopback port, served by gunicorn for the whole session."""
+	port = free_port()
+	sites = BENCH / "sites"
+	log = open(Path(__file__).parent.parent / ".reports" / "gunicorn.log", "w")
+	server = subprocess.Popen(
+		[
+			sys.executable,
+			"-m",
+			"gunicorn",
+			"-b",
+			f"127.0.0.1:{port}",
+			"-w",
+			"2",
+			"-t",
+			"120",
+			"--pythonpath",
+			str(Path(__file__).parent),
+			"wsgi_app:application",
+		],
+		cwd=sites,
+		env={**os.environ, "SITES_PATH": str(sites)},
+		stdout=log,
+		stderr=subprocess.STDOUT,
+	)
+	url = f"http://{site_name()}:{port}"
+	try:
+		deadline = time.monotonic() + 60
+		while True:
+			try:
+				request = urllib.request.Request(
+					f"http://127.0.0.1:{port}/api/method/ping", headers={"Host": site_name()}
+				)
+				with urllib.request.urlopen(request, timeout=5) as response:
+					if response.status == 200:
+						break
+			except OSError:
+				if server.poll() is not None or time.monotonic() > deadline:
+					raise RuntimeError("gunicorn did not start; see tests/.reports/gunicorn.log") from None
+				time.sleep(0.5)
+		yield url
+	finally:
+		server.terminate()
+		server.wait(timeout=30)
+		log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+	from playwright.sync_api import sync_playwright
+
+	with sync_playwright() as playwright:
+		browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+		yield browser
+		browser.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator:
+	context = browser.new_context(viewport={"width": 1280, "height": 900})
+	page = context.new_page()
+	page.set_default_timeout(30_000)
+	yield page
+	context.close()

@@ -1,0 +1,33 @@
+"""Connects the integration tier to the bench's site; tests/run installs this checkout there first."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(os.environ.get("FRAPPE_BENCH") or Path.home() / "frappe-bench")
+
+
+def site_name() -> str:
+	site = os.environ.get("FRAPPE_SITE")
+	if not site:
+		site = (BENCH / "sites" / "currentsite.txt").read_text().strip()
+	return site
+
+
+def pytest_configure(config: pytest.Config) -> None:
+	import frappe
+
+	os.chdir(BENCH / "sites")
+	frappe.init(site=site_name(), sites_path=".")
+	frappe.connect()
+	frappe.flags.in_test = True
+	frappe.set_user("Administrator")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+	import frappe
+
+	if getattr(frappe.local, "site", None):
+		frappe.db.rollback()
+		frappe.destroy()

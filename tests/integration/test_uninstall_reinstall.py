@@ -1,0 +1,60 @@
+"""Runs last in the tier (file order): it uninstalls the app and installs it again."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from portal_onboarding.constants import ACCOUNT, EVENT, INVITATION, MANAGER_ROLE, PATIENT, SECTION, SETTINGS
+from portal_onboarding.setup.install import CUSTOM_FIELDS
+from tests.integration.conftest import site_name
+
+FIELDNAMES = [field["fieldname"] for field in CUSTOM_FIELDS[PATIENT]]
+
+
+def frappe_cli(*args: str) -> subprocess.CompletedProcess:
+	return subprocess.run(
+		[sys.executable, "-m", "frappe.utils.bench_helper", "frappe", "--site", site_name(), *args],
+		cwd=Path.cwd(),
+		capture_output=True,
+		text=True,
+		timeout=900,
+	)
+
+
+class TestUninstallReinstall(FrappeTestCase):
+	def assert_installed(self):
+		frappe.clear_cache()
+		self.assertIn("portal_onboarding", frappe.get_installed_apps())
+		for doctype in (SETTINGS, ACCOUNT, INVITATION, EVENT, SECTION):
+			self.assertTrue(frappe.db.exists("DocType", doctype), doctype)
+		for fieldname in FIELDNAMES:
+			self.assertTrue(frappe.db.has_column(PATIENT, fieldname), fieldname)
+			self.assertTrue(frappe.get_meta(PATIENT).has_field(fieldname), fieldname)
+		self.assertTrue(frappe.db.exists("Role", MANAGER_ROLE))
+
+	def test_uninstall_leaves_nothing_and_reinstall_works(self):
+		frappe.db.commit()
+		uninstall = frappe_cli("uninstall-app", "portal_onboarding", "--yes", "--no-backup")
+		self.assertEqual(uninstall.returncode, 0, uninstall.stdout + uninstall.stderr)
+		frappe.db.rollback()
+		frappe.clear_cache()
+
+		self.assertNotIn("portal_onboarding", frappe.get_installed_apps())
+		for doctype in (SETTINGS, ACCOUNT, INVITATION, EVENT, SECTION):
+			self.assertFalse(frappe.db.exists("DocType", doctype), doctype)
+		self.assertFalse(frappe.db.table_exists(ACCOUNT))
+		for fieldname in FIELDNAMES:
+			self.assertFalse(frappe.db.exists("Custom Field", {"dt": PATIENT, "fieldname": fieldname}))
+			self.assertFalse(frappe.db.has_column(PATIENT, fieldname), fieldname)
+			self.assertFalse(frappe.get_meta(PATIENT).has_field(fieldname), fieldname)
+		self.assertFalse(frappe.db.exists("Role", MANAGER_ROLE))
+		self.assertFalse(frappe.db.exists("Module Def", "Portal Onboarding"))
+
+		install = frappe_cli("install-app", "portal_onboarding")
+		self.assertEqual(install.returncode, 0, install.stdout + install.stderr)
+		self.assertNotIn("Traceback", install.stdout + install.stderr)
+		frappe.db.rollback()
+		self.assert_installed()
