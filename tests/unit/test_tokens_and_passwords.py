@@ -86,3 +86,11 @@ def test_has_all_classes_spots_each_missing_class():
 	assert not has_all_classes("ab3!")
 	assert not has_all_classes("aBc!")
 	assert not has_all_classes("aB3c")
+
+
+def test_looks_like_hash_accepts_only_sha256_hex():
+	issued = tokens.issue_token(NOW, 1)
+	assert tokens.looks_like_hash(issued.token_hash)
+	assert not tokens.looks_like_hash(issued.token)
+	assert not tokens.looks_like_hash(None)
+	assert not tokens.looks_like_hash(issued.token_hash.upper())
