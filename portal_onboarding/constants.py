@@ -22,6 +22,8 @@ PATIENT_ROLE = "Patient"
 # Custom fields on Patient
 PORTAL_ACCESS_FIELD = "portal_access"
 PORTAL_STATUS_FIELD = "portal_status"
+PORTAL_REASON_FIELD = "portal_status_reason"
+SEND_INVITATION_FIELD = "send_portal_invitation"
 NO_ACCESS = "No Access to Portal"
 CAN_ACCESS = "Patient Can Access Portal"
 

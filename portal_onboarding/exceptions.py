@@ -50,3 +50,7 @@ def throw_reasons(reasons: Iterable[Reason], exc: type[Exception], title: str | 
 	if not texts:
 		return
 	frappe.throw("<br>".join(texts), exc=exc, title=title or _("Not Saved"))
+
+
+class NotEligible(PortalOnboardingError):
+	pass

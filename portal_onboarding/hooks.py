@@ -21,3 +21,20 @@ extend_bootinfo = "portal_onboarding.boot.extend_bootinfo"
 
 # The audit log must outlive the accounts and patients it speaks of.
 ignore_links_on_delete = ["Patient Portal Event"]
+
+doctype_js = {"Patient": "public/js/patient.js"}
+
+doc_events = {
+	"Patient": {
+		"validate": "portal_onboarding.integrations.healthcare.patient.validate",
+		"after_insert": "portal_onboarding.integrations.healthcare.patient.after_insert",
+		"on_update": "portal_onboarding.integrations.healthcare.patient.on_update",
+	}
+}
+
+scheduler_events = {
+	"hourly": [
+		"portal_onboarding.jobs.retry_failed_invitations",
+		"portal_onboarding.jobs.expire_invitations",
+	]
+}

@@ -50,12 +50,13 @@ def check_identity(answer: IdentityAnswer, on_file: IdentityOnFile, attempts_so_
 	return IdentityVerdict(passed=False, attempts=attempts, revoke=attempts >= MAX_IDENTITY_ATTEMPTS)
 
 
-def login_email(contact_email: str | None, username: str, email_is_free: bool) -> str:
-	"""The email of the Frappe User: the person's own when no other login uses it, else a placeholder.
+def login_email(contact_email: str | None, username: str, own_email_is_safe: bool) -> str:
+	"""The email of the Frappe User: the person's own when safe, else a placeholder.
 
 	Frappe keys a User by a unique email, yet family members may share one inbox; each still gets a
-	login of their own, found by username.
+	login of their own, found by username. The own email is safe only when no other User has it and
+	it belongs to this patient alone, because Marley's portal pages look patients up by it.
 	"""
-	if contact_email and email_is_free:
+	if contact_email and own_email_is_safe:
 		return contact_email.strip().lower()
 	return f"{username}@{PLACEHOLDER_EMAIL_DOMAIN}"

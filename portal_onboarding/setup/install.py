@@ -9,9 +9,13 @@ from portal_onboarding.constants import (
 	NO_ACCESS,
 	PATIENT,
 	PORTAL_ACCESS_FIELD,
+	PORTAL_REASON_FIELD,
 	PORTAL_STATUS_FIELD,
+	SEND_INVITATION_FIELD,
+	SETTINGS,
 	AccountStatus,
 )
+from portal_onboarding.delivery import DEFAULT_TEMPLATE
 
 CUSTOM_FIELDS: dict[str, list[dict]] = {
 	PATIENT: [
@@ -36,8 +40,36 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 			"no_copy": 1,
 			"in_standard_filter": 1,
 		},
+		{
+			"fieldname": PORTAL_REASON_FIELD,
+			"label": "Portal Status Reason",
+			"fieldtype": "Small Text",
+			"insert_after": PORTAL_STATUS_FIELD,
+			"read_only": 1,
+			"no_copy": 1,
+			"depends_on": f"eval:doc.{PORTAL_REASON_FIELD}",
+		},
+		{
+			"fieldname": SEND_INVITATION_FIELD,
+			"label": "Send Patient Portal Access via Email/SMS",
+			"fieldtype": "Check",
+			"insert_after": PORTAL_REASON_FIELD,
+			"no_copy": 1,
+			"default": "0",
+		},
 	]
 }
+
+# Marley's "Invite as User" creates a User synchronously; our invitation flow takes its place.
+PROPERTY_SETTERS: list[dict] = [
+	{
+		"doctype": PATIENT,
+		"fieldname": "invite_user",
+		"property": "hidden",
+		"value": "1",
+		"property_type": "Check",
+	},
+]
 
 ROLES: list[dict] = [{"role_name": MANAGER_ROLE, "desk_access": 1}]
 
@@ -49,17 +81,65 @@ def before_install() -> None:
 
 def after_install() -> None:
 	create_custom_fields(CUSTOM_FIELDS, ignore_validate=True)
+	create_property_setters()
+	create_email_template()
+	# Families sharing one email each get a login of their own, found by username.
+	frappe.db.set_single_value("System Settings", "allow_login_using_user_name", 1)
 
 
 def after_migrate() -> None:
 	"""Keep the custom fields as declared when the declaration changes in a later version."""
 	create_roles()
 	create_custom_fields(CUSTOM_FIELDS, ignore_validate=True)
+	create_property_setters()
+	create_email_template()
 
 
 def before_uninstall() -> None:
 	delete_custom_fields(CUSTOM_FIELDS)
+	delete_property_setters()
 	delete_roles()
+
+
+def create_property_setters() -> None:
+	from frappe.custom.doctype.property_setter.property_setter import make_property_setter
+
+	for ps in PROPERTY_SETTERS:
+		make_property_setter(
+			ps["doctype"],
+			ps["fieldname"],
+			ps["property"],
+			ps["value"],
+			ps["property_type"],
+			validate_fields_for_doctype=False,
+		)
+
+
+def delete_property_setters() -> None:
+	for ps in PROPERTY_SETTERS:
+		frappe.db.delete(
+			"Property Setter",
+			{"doc_type": ps["doctype"], "field_name": ps["fieldname"], "property": ps["property"]},
+		)
+		frappe.clear_cache(doctype=ps["doctype"])
+
+
+def create_email_template() -> None:
+	"""The default invitation email, which clinics may edit; kept when they have."""
+	if not frappe.db.exists("Email Template", DEFAULT_TEMPLATE):
+		frappe.get_doc(
+			{
+				"doctype": "Email Template",
+				"name": DEFAULT_TEMPLATE,
+				"subject": "{{ _('Your invitation to the {0} patient portal').format(clinic_name) }}",
+				"use_html": 1,
+				"response_html": frappe.read_file(
+					frappe.get_app_path("portal_onboarding", "templates", "emails", "portal_invitation.html")
+				),
+			}
+		).insert(ignore_permissions=True)
+	if not frappe.db.get_single_value(SETTINGS, "invitation_email_template"):
+		frappe.db.set_single_value(SETTINGS, "invitation_email_template", DEFAULT_TEMPLATE)
 
 
 def create_roles() -> None:

@@ -15,7 +15,7 @@ class PatientPortalInvitation(Document):
 		self.created_by = frappe.session.user
 
 	def validate(self) -> None:
-		if not looks_like_hash(self.token_hash):
+		if self.token_hash and not looks_like_hash(self.token_hash):
 			frappe.throw(
 				_("Token Hash must be the SHA-256 digest of the invitation token, never the token itself."),
 				exc=InvalidInvitation,

@@ -1,0 +1,195 @@
+"""Sending an invitation: the token is made here, at send time, and only its hash is kept."""
+
+from typing import Any
+
+import frappe
+from frappe import _
+from frappe.utils import format_datetime, get_url, now_datetime
+
+from portal_onboarding.audit import log_event
+from portal_onboarding.constants import (
+	ACCOUNT,
+	INVITATION,
+	AccountStatus,
+	Channel,
+	EventType,
+	InvitationStatus,
+)
+from portal_onboarding.core.tokens import issue_token
+from portal_onboarding.settings import get_settings
+
+DEFAULT_TEMPLATE = "Patient Portal Invitation"
+MAX_SEND_ATTEMPTS = 3
+
+
+def clinic_name() -> str:
+	return (
+		frappe.db.get_single_value("Website Settings", "app_name")
+		or frappe.defaults.get_global_default("company")
+		or _("your clinic")
+	)
+
+
+def activation_link(token: str) -> str:
+	return get_url(f"/portal/activate?key={token}")
+
+
+def render_email(account: Any, link: str, expires_on: Any) -> dict[str, str]:
+	"""Subject and body from the clinic's Email Template, in the person's language."""
+	template = get_settings().invitation_email_template or DEFAULT_TEMPLATE
+	language = frappe.db.get_value("Patient", account.patient, "language") or frappe.local.lang
+	context = {
+		"first_name": account.first_name,
+		"last_name": account.last_name,
+		"clinic_name": clinic_name(),
+		"activation_link": link,
+		"expires_on": format_datetime(expires_on),
+		"is_representative": account.access_type != "Self",
+	}
+	previous = frappe.local.lang
+	frappe.local.lang = language
+	try:
+		return frappe.get_doc("Email Template", template).get_formatted_email(context)
+	finally:
+		frappe.local.lang = previous
+
+
+def sms_text() -> str:
+	return _(
+		"{0}: you have been invited to our patient portal. Your invitation link is in an email from us."
+	).format(clinic_name())
+
+
+def send_sms(mobile: str) -> None:
+	"""Send one SMS through Frappe's SMS Settings; raise when it did not go out."""
+	from frappe.core.doctype.sms_settings.sms_settings import send_sms as frappe_send_sms
+
+	if not frappe.db.get_single_value("SMS Settings", "sms_gateway_url"):
+		raise RuntimeError(_("SMS Settings have no gateway URL."))
+	frappe_send_sms([mobile], sms_text(), success_msg=False)
+
+
+def deliver(invitation_name: str) -> None:
+	"""Email the link (and the SMS notice when asked); a failure is recorded, never raised."""
+	invitation = frappe.get_doc(INVITATION, invitation_name, for_update=True)
+	if invitation.status not in (InvitationStatus.QUEUED, InvitationStatus.FAILED):
+		return
+	account = frappe.get_doc(ACCOUNT, invitation.account)
+	issued = issue_token(now_datetime(), int(get_settings().invitation_lifetime_hours))
+	invitation.send_attempts = (invitation.send_attempts or 0) + 1
+	frappe.db.savepoint("portal_invitation_email")
+	try:
+		email = render_email(account, activation_link(issued.token), issued.expires_on)
+		frappe.sendmail(
+			recipients=[account.contact_email],
+			subject=email["subject"],
+			message=email["message"],
+			reference_doctype=INVITATION,
+			reference_name=invitation.name,
+			add_unsubscribe_link=0,
+			retry=3,
+		)
+	except Exception as e:
+		frappe.db.rollback(save_point="portal_invitation_email")
+		record_failure(invitation, account, str(e) or e.__class__.__name__)
+		return
+
+	invitation.token_hash = issued.token_hash
+	invitation.expires_on = issued.expires_on
+	invitation.status = InvitationStatus.SENT
+	invitation.sent_on = now_datetime()
+	invitation.failure_reason = None
+	if account.status == AccountStatus.INVITE_FAILED:
+		account.status = AccountStatus.INVITED
+		account.save(ignore_permissions=True)
+	if invitation.channel == Channel.BOTH:
+		deliver_sms(invitation, account)
+	invitation.save(ignore_permissions=True)
+
+
+def deliver_sms(invitation: Any, account: Any) -> None:
+	"""The SMS notice is a courtesy: its failure is recorded and retried, the email link stays valid."""
+	try:
+		if not account.contact_mobile:
+			raise RuntimeError(_("The account has no mobile number."))
+		send_sms(account.contact_mobile)
+	except Exception as e:
+		reason = _("SMS notice failed: {0}").format(str(e) or e.__class__.__name__)
+		invitation.sms_status = "Failed"
+		invitation.failure_reason = reason
+		log_event(EventType.INVITATION_FAILED, account.name, account.patient, reason)
+		frappe.log_error(
+			title=_("Portal invitation SMS failed"),
+			reference_doctype=INVITATION,
+			reference_name=invitation.name,
+		)
+		return
+	invitation.sms_status = "Sent"
+
+
+def send_sms_notice(invitation_name: str) -> None:
+	"""An SMS notice on its own, for an invitation whose email already went out."""
+	invitation = frappe.get_doc(INVITATION, invitation_name, for_update=True)
+	if invitation.status != InvitationStatus.SENT:
+		return
+	deliver_sms(invitation, frappe.get_doc(ACCOUNT, invitation.account))
+	invitation.save(ignore_permissions=True)
+
+
+def record_failure(invitation: Any, account: Any, reason: str) -> None:
+	invitation.status = InvitationStatus.FAILED
+	invitation.failure_reason = reason
+	invitation.save(ignore_permissions=True)
+	if account.status in (AccountStatus.INVITED, AccountStatus.ENABLED):
+		account.status = AccountStatus.INVITE_FAILED
+		account.save(ignore_permissions=True)
+	log_event(EventType.INVITATION_FAILED, account.name, account.patient, reason)
+	frappe.log_error(
+		title=_("Portal invitation failed"), reference_doctype=INVITATION, reference_name=invitation.name
+	)
+
+
+def retry_failed() -> None:
+	"""Send again what failed, a few times; an outage loses nothing."""
+	failed = frappe.get_all(
+		INVITATION,
+		filters={"status": InvitationStatus.FAILED, "send_attempts": ("<", MAX_SEND_ATTEMPTS)},
+		pluck="name",
+	)
+	for name in failed:
+		try:
+			deliver(name)
+			frappe.db.commit()
+		except Exception:
+			frappe.db.rollback()
+			frappe.log_error(
+				title=_("Portal invitation retry failed"), reference_doctype=INVITATION, reference_name=name
+			)
+	sms_failed = frappe.get_all(
+		INVITATION, filters={"status": InvitationStatus.SENT, "sms_status": "Failed"}, pluck="name"
+	)
+	for name in sms_failed:
+		try:
+			send_sms_notice(name)
+			frappe.db.commit()
+		except Exception:
+			frappe.db.rollback()
+			frappe.log_error(
+				title=_("Portal SMS retry failed"), reference_doctype=INVITATION, reference_name=name
+			)
+
+
+def expire_overdue() -> None:
+	"""Mark links past their expiry as Expired, and their accounts Invite Expired."""
+	overdue = frappe.get_all(
+		INVITATION,
+		filters={"status": InvitationStatus.SENT, "expires_on": ("<=", now_datetime())},
+		fields=["name", "account"],
+	)
+	for row in overdue:
+		frappe.db.set_value(INVITATION, row.name, "status", InvitationStatus.EXPIRED)
+		account = frappe.get_doc(ACCOUNT, row.account)
+		if account.status == AccountStatus.INVITED:
+			account.status = AccountStatus.INVITE_EXPIRED
+			account.save(ignore_permissions=True)
+		frappe.db.commit()

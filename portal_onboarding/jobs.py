@@ -1,0 +1,50 @@
+"""Background and scheduled entry points: each checks little and hands off."""
+
+import frappe
+from frappe import _
+from frappe.utils import strip_html
+
+from portal_onboarding import delivery, onboarding
+from portal_onboarding.audit import log_event
+from portal_onboarding.constants import (
+	PATIENT,
+	PORTAL_REASON_FIELD,
+	SEND_INVITATION_FIELD,
+	Channel,
+	EventType,
+)
+from portal_onboarding.settings import get_settings
+
+
+def deliver_invitation(invitation: str) -> None:
+	delivery.deliver(invitation)
+
+
+def send_sms_notice(invitation: str) -> None:
+	delivery.send_sms_notice(invitation)
+
+
+def onboard_patient(patient: str, invite: bool) -> None:
+	"""Enable (and invite) a patient after their save; a refusal is shown on the Patient, never raised."""
+	frappe.db.set_value(
+		PATIENT, patient, {SEND_INVITATION_FIELD: 0, PORTAL_REASON_FIELD: None}, update_modified=False
+	)
+	channel = Channel.BOTH if get_settings().send_sms_notice else Channel.EMAIL
+	try:
+		if invite:
+			onboarding.invite(patient, channel=channel)
+		else:
+			onboarding.enable(patient)
+	except frappe.ValidationError as e:
+		frappe.db.rollback()
+		reason = strip_html(str(e).replace("<br>", " ")) or _("Portal access could not be enabled.")
+		frappe.db.set_value(PATIENT, patient, PORTAL_REASON_FIELD, reason, update_modified=False)
+		log_event(EventType.INVITATION_FAILED, None, patient, reason)
+
+
+def retry_failed_invitations() -> None:
+	delivery.retry_failed()
+
+
+def expire_invitations() -> None:
+	delivery.expire_overdue()

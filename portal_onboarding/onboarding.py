@@ -1,0 +1,318 @@
+"""Enabling, disabling and inviting: the admin-side flow shared by the API, the Patient hooks and jobs."""
+
+from dataclasses import dataclass
+from typing import Any
+
+import frappe
+from frappe import _
+from frappe.utils import getdate, now_datetime
+
+from portal_onboarding.audit import log_event
+from portal_onboarding.constants import (
+	ACCOUNT,
+	CAN_ACCESS,
+	INVITATION,
+	NO_ACCESS,
+	PATIENT,
+	PORTAL_ACCESS_FIELD,
+	AccessType,
+	AccountStatus,
+	Channel,
+	EventType,
+	InvitationStatus,
+)
+from portal_onboarding.core.eligibility import PatientFacts, check_eligibility, is_valid_email
+from portal_onboarding.core.messages import Reason
+from portal_onboarding.core.status import check_transition
+from portal_onboarding.core.tokens import expiry
+from portal_onboarding.exceptions import InvalidInvitation, NotEligible, throw_reasons
+from portal_onboarding.portal_status import refresh_portal_status
+from portal_onboarding.settings import eligibility_rules, get_settings
+
+S = AccountStatus
+RELATIONS = ("Parent", "Legal Guardian", "Carer", "Spouse or Partner", "Child", "Other")
+
+
+@dataclass(frozen=True)
+class Representative:
+	"""The parent or carer an admin invites to act for a patient."""
+
+	first_name: str
+	last_name: str
+	email: str
+	mobile: str
+	relation: str
+
+	@classmethod
+	def from_dict(cls, values: dict[str, Any]) -> "Representative":
+		def text(key: str) -> str:
+			return str(values.get(key) or "").strip()
+
+		rep = cls(
+			text("first_name"), text("last_name"), text("email").lower(), text("mobile"), text("relation")
+		)
+		missing = [
+			label
+			for label, value in ((_("First Name"), rep.first_name), (_("Email"), rep.email))
+			if not value
+		]
+		if missing:
+			frappe.throw(
+				_("The representative's {0} is required.").format(", ".join(missing)), exc=InvalidInvitation
+			)
+		if not is_valid_email(rep.email):
+			frappe.throw(
+				_("The representative's email address {0} is not valid.").format(frappe.bold(rep.email)),
+				exc=InvalidInvitation,
+			)
+		if rep.relation not in RELATIONS:
+			frappe.throw(
+				_("Relation to Patient must be one of: {0}.").format(", ".join(_(r) for r in RELATIONS)),
+				exc=InvalidInvitation,
+			)
+		return rep
+
+
+def lock_patient(patient: str) -> Any:
+	"""Serialise every access change on one patient: two admins or a double click wait in line."""
+	if not frappe.db.get_value(PATIENT, patient, "name", for_update=True):
+		frappe.throw(
+			_("Patient {0} does not exist.").format(frappe.bold(patient)), exc=frappe.DoesNotExistError
+		)
+	return frappe.get_doc(PATIENT, patient)
+
+
+def home_zip(patient: str) -> str | None:
+	"""The ZIP code of the patient's primary address, else of their only address."""
+	addresses = frappe.get_all(
+		"Address",
+		filters=[
+			["Dynamic Link", "link_doctype", "=", PATIENT],
+			["Dynamic Link", "link_name", "=", patient],
+			["disabled", "=", 0],
+		],
+		fields=["pincode", "is_primary_address"],
+		order_by="is_primary_address desc, creation asc",
+	)
+	if not addresses:
+		return None
+	if addresses[0].is_primary_address or len(addresses) == 1:
+		return addresses[0].pincode
+	return None
+
+
+def patient_facts(patient_doc: Any, email: str | None = None) -> PatientFacts:
+	return PatientFacts(
+		email=email if email is not None else patient_doc.email,
+		home_zip=home_zip(patient_doc.name),
+		date_of_birth=getdate(patient_doc.dob) if patient_doc.dob else None,
+	)
+
+
+def eligibility_reasons(patient_doc: Any, email: str | None = None) -> tuple[Reason, ...]:
+	return check_eligibility(patient_facts(patient_doc, email), eligibility_rules()).reasons
+
+
+def set_status(account: Any, status: str) -> None:
+	"""Move an account to `status` when the move is legal and not a no-op."""
+	if account.status != status and check_transition(account.status, status) is None:
+		account.status = status
+
+
+def self_account(patient_doc: Any) -> Any:
+	"""The patient's own account, created (Not Enabled) when missing."""
+	name = frappe.db.get_value(ACCOUNT, {"patient": patient_doc.name, "access_type": AccessType.SELF})
+	if name:
+		return frappe.get_doc(ACCOUNT, name)
+	account = frappe.get_doc(
+		{
+			"doctype": ACCOUNT,
+			"patient": patient_doc.name,
+			"access_type": AccessType.SELF,
+			"first_name": patient_doc.first_name,
+			"last_name": patient_doc.last_name,
+			"contact_email": patient_doc.email,
+			"contact_mobile": patient_doc.mobile,
+		}
+	)
+	return account.insert(ignore_permissions=True)
+
+
+def representative_account(patient_doc: Any, rep: Representative) -> Any:
+	"""The representative's account on this patient, created when missing."""
+	name = frappe.db.get_value(
+		ACCOUNT,
+		{"patient": patient_doc.name, "access_type": AccessType.REPRESENTATIVE, "contact_email": rep.email},
+	)
+	if name:
+		return frappe.get_doc(ACCOUNT, name)
+	account = frappe.get_doc(
+		{
+			"doctype": ACCOUNT,
+			"patient": patient_doc.name,
+			"access_type": AccessType.REPRESENTATIVE,
+			"first_name": rep.first_name,
+			"last_name": rep.last_name,
+			"contact_email": rep.email,
+			"contact_mobile": rep.mobile,
+			"relation": rep.relation,
+		}
+	)
+	return account.insert(ignore_permissions=True)
+
+
+def enable(patient: str) -> Any:
+	"""Give the patient portal access: eligibility first, then the toggle and an Enabled Self account."""
+	patient_doc = lock_patient(patient)
+	throw_reasons(eligibility_reasons(patient_doc), NotEligible, _("Portal access cannot be enabled"))
+	account = self_account(patient_doc)
+	was_enabled = patient_doc.get(PORTAL_ACCESS_FIELD) == CAN_ACCESS
+	if not was_enabled:
+		patient_doc.db_set(PORTAL_ACCESS_FIELD, CAN_ACCESS, update_modified=False)
+		log_event(EventType.PORTAL_ENABLED, account.name, patient)
+	set_status(account, S.ENABLED)
+	account.save(ignore_permissions=True)
+	refresh_portal_status(patient)
+	return account
+
+
+def disable(patient: str) -> list[str]:
+	"""Take portal access away: every account on the patient, its live links and its sessions."""
+	patient_doc = lock_patient(patient)
+	patient_doc.db_set(PORTAL_ACCESS_FIELD, NO_ACCESS, update_modified=False)
+	accounts = frappe.get_all(ACCOUNT, filters={"patient": patient}, pluck="name")
+	for name in accounts:
+		account = frappe.get_doc(ACCOUNT, name)
+		revoke_live_invitations(account.name, _("Portal access was disabled."))
+		set_status(account, S.NOT_ENABLED)
+		account.save(ignore_permissions=True)
+		if account.user:
+			retire_user_if_unused(account.user)
+	log_event(EventType.PORTAL_DISABLED, accounts[0] if accounts else None, patient)
+	refresh_portal_status(patient)
+	return accounts
+
+
+def retire_user_if_unused(user: str) -> None:
+	"""Disable a portal login and end its sessions once it reaches no patient any more."""
+	still_used = frappe.db.exists(ACCOUNT, {"user": user, "status": ("in", (S.ACTIVE, S.INVITED, S.ENABLED))})
+	if still_used:
+		return
+	from frappe.sessions import clear_sessions
+
+	frappe.db.set_value("User", user, "enabled", 0)
+	clear_sessions(user=user, keep_current=False, force=True)
+
+
+def live_invitations(account: str) -> list[str]:
+	return frappe.get_all(
+		INVITATION,
+		filters={"account": account, "status": ("in", InvitationStatus.LIVE)},
+		pluck="name",
+		order_by="creation desc",
+	)
+
+
+def revoke_live_invitations(account: str, reason: str) -> list[str]:
+	revoked = live_invitations(account)
+	for name in revoked:
+		frappe.db.set_value(INVITATION, name, {"status": InvitationStatus.REVOKED, "failure_reason": reason})
+		log_event(EventType.INVITATION_REVOKED, account, None, reason)
+	return revoked
+
+
+def invite(patient: str, channel: str = Channel.EMAIL, representative: dict | None = None) -> tuple[Any, Any]:
+	"""Create (or reuse) the account and its one live invitation; sending happens after commit."""
+	if channel not in Channel.ALL:
+		frappe.throw(_("Channel must be Email, SMS or Both."), exc=InvalidInvitation)
+	patient_doc = lock_patient(patient)
+
+	if representative:
+		rep = Representative.from_dict(representative)
+		throw_reasons(
+			eligibility_reasons(patient_doc, email=rep.email), NotEligible, _("The invitation cannot be sent")
+		)
+		if patient_doc.get(PORTAL_ACCESS_FIELD) != CAN_ACCESS:
+			patient_doc.db_set(PORTAL_ACCESS_FIELD, CAN_ACCESS, update_modified=False)
+			log_event(EventType.PORTAL_ENABLED, None, patient, _("Enabled to invite a representative."))
+		account = representative_account(patient_doc, rep)
+	else:
+		account = enable(patient)
+
+	if account.status == S.ACTIVE:
+		frappe.throw(
+			_("{0} has already activated their portal account.").format(frappe.bold(account.username)),
+			exc=InvalidInvitation,
+		)
+	if not account.contact_email:
+		frappe.throw(_("The account has no email address to send the invitation to."), exc=InvalidInvitation)
+
+	if channel == Channel.SMS:
+		return account, sms_reminder(account)
+
+	live = live_invitations(account.name)
+	queued = [n for n in live if frappe.db.get_value(INVITATION, n, "status") == InvitationStatus.QUEUED]
+	if queued:
+		# A double click or a second admin: the invitation on its way already is the answer.
+		return account, frappe.get_doc(INVITATION, queued[0])
+
+	revoke_live_invitations(account.name, _("A new invitation was sent."))
+	had_invitation = bool(frappe.db.exists(INVITATION, {"account": account.name}))
+	now = now_datetime()
+	invitation = frappe.get_doc(
+		{
+			"doctype": INVITATION,
+			"account": account.name,
+			"channel": channel,
+			"sent_to": account.contact_email,
+			"status": InvitationStatus.QUEUED,
+			"expires_on": expiry(now, int(get_settings().invitation_lifetime_hours)),
+		}
+	).insert(ignore_permissions=True)
+	set_status(account, S.INVITED)
+	account.last_invited_on = now
+	account.save(ignore_permissions=True)
+	log_event(
+		EventType.INVITATION_RESENT if had_invitation else EventType.INVITATION_SENT,
+		account.name,
+		patient,
+		_("Invitation {0} by {1} to {2}").format(invitation.name, _(channel), account.contact_email),
+	)
+	refresh_portal_status(patient)
+	enqueue_delivery(invitation.name)
+	return account, invitation
+
+
+def sms_reminder(account: Any) -> Any:
+	"""Text the person that their invitation email is waiting; the link itself never goes by SMS."""
+	live = [
+		n
+		for n in live_invitations(account.name)
+		if frappe.db.get_value(INVITATION, n, "status") == InvitationStatus.SENT
+	]
+	if not live:
+		frappe.throw(
+			_("Send the invitation by email first: the activation link only travels by email."),
+			exc=InvalidInvitation,
+		)
+	if not account.contact_mobile:
+		frappe.throw(_("The account has no mobile number for the SMS notice."), exc=InvalidInvitation)
+	frappe.enqueue(
+		"portal_onboarding.jobs.send_sms_notice",
+		invitation=live[0],
+		enqueue_after_commit=True,
+		job_id=f"portal_onboarding:sms:{live[0]}",
+		deduplicate=True,
+	)
+	log_event(EventType.INVITATION_RESENT, account.name, account.patient, _("SMS notice"))
+	return frappe.get_doc(INVITATION, live[0])
+
+
+def enqueue_delivery(invitation: str) -> None:
+	frappe.enqueue(
+		"portal_onboarding.jobs.deliver_invitation",
+		invitation=invitation,
+		enqueue_after_commit=True,
+		job_id=f"portal_onboarding:invitation:{invitation}",
+		deduplicate=True,
+	)

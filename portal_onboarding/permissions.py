@@ -1,0 +1,24 @@
+"""Who may see which patient on the portal: always through an Active account grant, never by email."""
+
+import frappe
+from frappe.utils import today
+
+from portal_onboarding.constants import ACCOUNT, AccountStatus
+
+
+def portal_grants(user: str | None = None) -> list[frappe._dict]:
+	"""The patients this login may act for, with the kind of access it holds on each."""
+	user = user or frappe.session.user
+	if user == "Guest":
+		return []
+	grants = frappe.get_all(
+		ACCOUNT,
+		filters={"user": user, "status": AccountStatus.ACTIVE},
+		fields=["name", "patient", "patient_name", "access_type", "access_valid_until"],
+		order_by="patient_name asc",
+	)
+	return [g for g in grants if not g.access_valid_until or str(g.access_valid_until) >= today()]
+
+
+def can_access_patient(patient: str, user: str | None = None) -> bool:
+	return any(g.patient == patient for g in portal_grants(user))

@@ -1,0 +1,116 @@
+// Copyright (c) 2026, portal_onboarding contributors and contributors
+// For license information, please see license.txt
+
+frappe.ui.form.on("Patient", {
+	refresh(frm) {
+		if (frm.is_new()) return;
+		portal_onboarding.show_status(frm);
+		if (!frappe.user.has_role(["System Manager", "Portal Onboarding Manager"])) return;
+
+		const group = __("Portal");
+		const enabled = frm.doc.portal_access === "Patient Can Access Portal";
+		if (enabled) {
+			frm.add_custom_button(__("Disable portal access"), () => portal_onboarding.disable(frm), group);
+		} else {
+			frm.add_custom_button(__("Enable portal access"), () => portal_onboarding.call(frm, "account.enable"), group);
+		}
+		const invited = ["Invited", "Invite Expired", "Invite Failed"].includes(frm.doc.portal_status);
+		frm.add_custom_button(
+			invited ? __("Resend invitation") : __("Send invitation"),
+			() => portal_onboarding.invite(frm),
+			group
+		);
+		frm.add_custom_button(__("Invite a representative"), () => portal_onboarding.invite_representative(frm), group);
+	},
+});
+
+const portal_onboarding = {
+	show_status(frm) {
+		const status = frm.doc.portal_status || "Not Enabled";
+		const colours = frappe.boot.portal_onboarding?.status_colours || {};
+		frm.dashboard.add_indicator(__("Portal: {0}", [__(status)]), colours[status] || "gray");
+		if (frm.doc.portal_status_reason) {
+			frm.dashboard.set_headline_alert(frappe.utils.escape_html(frm.doc.portal_status_reason), "orange");
+		}
+	},
+
+	call(frm, method, args = {}) {
+		return frappe
+			.call({
+				method: "portal_onboarding.api." + method,
+				type: "POST",
+				args: { patient: frm.doc.name, ...args },
+				freeze: true,
+			})
+			.then((r) => {
+				frm.reload_doc();
+				return r.message;
+			});
+	},
+
+	disable(frm) {
+		frappe.confirm(
+			__("Disable portal access for this patient and everyone acting for them? Their sessions end now."),
+			() => portal_onboarding.call(frm, "account.disable")
+		);
+	},
+
+	channel_field() {
+		return {
+			fieldname: "channel",
+			fieldtype: "Select",
+			label: __("Send by"),
+			options: [
+				{ value: "Email", label: __("Email") },
+				{ value: "Both", label: __("Email and SMS notice") },
+				{ value: "SMS", label: __("SMS notice only (for an invitation already emailed)") },
+			],
+			default: "Email",
+			reqd: 1,
+		};
+	},
+
+	invite(frm) {
+		const dialog = new frappe.ui.Dialog({
+			title: __("Send portal invitation"),
+			fields: [portal_onboarding.channel_field()],
+			primary_action_label: __("Send"),
+			primary_action(values) {
+				dialog.hide();
+				portal_onboarding.call(frm, "invitation.invite", values).then(() => {
+					frappe.show_alert({ message: __("Invitation queued"), indicator: "green" });
+				});
+			},
+		});
+		dialog.show();
+	},
+
+	invite_representative(frm) {
+		const dialog = new frappe.ui.Dialog({
+			title: __("Invite a representative"),
+			fields: [
+				{ fieldname: "first_name", fieldtype: "Data", label: __("First Name"), reqd: 1 },
+				{ fieldname: "last_name", fieldtype: "Data", label: __("Last Name") },
+				{ fieldname: "email", fieldtype: "Data", options: "Email", label: __("Email"), reqd: 1 },
+				{ fieldname: "mobile", fieldtype: "Data", options: "Phone", label: __("Mobile") },
+				{
+					fieldname: "relation",
+					fieldtype: "Select",
+					label: __("Relation to Patient"),
+					options: ["Parent", "Legal Guardian", "Carer", "Spouse or Partner", "Child", "Other"],
+					reqd: 1,
+				},
+				portal_onboarding.channel_field(),
+			],
+			primary_action_label: __("Send"),
+			primary_action(values) {
+				const { channel, ...representative } = values;
+				dialog.hide();
+				portal_onboarding
+					.call(frm, "invitation.invite", { channel, representative: JSON.stringify(representative) })
+					.then(() => frappe.show_alert({ message: __("Invitation queued"), indicator: "green" }));
+			},
+		});
+		dialog.show();
+	},
+};
