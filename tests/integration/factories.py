@@ -100,3 +100,127 @@ def http_as(site: str, user: str, password: str, requests: list[tuple[str, str]]
 	if errors:
 		raise errors[0]
 	return results
+
+
+def make_address(patient: str, pincode: str = "90210", primary: int = 1) -> Any:
+	"""A saved Address linked to the patient."""
+	address = frappe.get_doc(
+		{
+			"doctype": "Address",
+			"address_title": patient,
+			"address_type": "Billing",
+			"address_line1": "1 Test Street",
+			"city": "Testville",
+			"country": frappe.db.get_value("Country", {}, "name") or "United States",
+			"pincode": pincode,
+			"is_primary_address": primary,
+			"links": [{"link_doctype": "Patient", "link_name": patient}],
+		}
+	)
+	return address.insert(ignore_permissions=True)
+
+
+def make_eligible_patient(**kw: Any) -> Any:
+	"""A patient with an email, a date of birth and a primary address with a ZIP code."""
+	kw.setdefault("email", f"{unique('pat')}@example.com")
+	pincode = kw.pop("pincode", "90210")
+	patient = make_patient(**kw)
+	make_address(patient.name, pincode)
+	return patient
+
+
+class JobRecorder:
+	"""Stands in for frappe.enqueue inside a `with` block: records each job, then runs them as a
+	worker would (after the commit that tests never make)."""
+
+	def __init__(self) -> None:
+		self.jobs: list[dict[str, Any]] = []
+		self._patch = None
+
+	def __enter__(self) -> "JobRecorder":
+		from unittest.mock import patch
+
+		self._patch = patch("frappe.enqueue", self)
+		self._patch.start()
+		return self
+
+	def __exit__(self, *exc: Any) -> None:
+		self._patch.stop()
+
+	def __call__(self, method: str, **kwargs: Any) -> None:
+		self.jobs.append({"method": method, **kwargs})
+
+	def methods(self) -> list[str]:
+		return [job["method"] for job in self.jobs]
+
+	def run(self) -> None:
+		control = {
+			"queue",
+			"timeout",
+			"enqueue_after_commit",
+			"job_id",
+			"deduplicate",
+			"now",
+			"is_async",
+			"at_front",
+		}
+		while self.jobs:
+			job = self.jobs.pop(0)
+			assert job.get("enqueue_after_commit") is True, job
+			frappe.get_attr(job["method"])(**{k: v for k, v in job.items() if k not in control | {"method"}})
+
+
+def http_guest(site: str, requests: list[tuple[str, str, dict | None]]) -> list[Any]:
+	"""Make each (method, path, form) request as a guest, in a thread of its own (see http_as)."""
+	results: list[Any] = []
+	errors: list[BaseException] = []
+
+	def run() -> None:
+		try:
+			from frappe.app import application
+
+			client = Client(application)
+			for method, path, data in requests:
+				results.append(client.open(path, method=method, data=data, headers={"Host": site}))
+		except BaseException as e:
+			errors.append(e)
+
+	thread = threading.Thread(target=run)
+	thread.start()
+	thread.join(timeout=120)
+	if errors:
+		raise errors[0]
+	return results
+
+
+def queued_mails(invitation: str) -> list[dict[str, Any]]:
+	"""Mail in Email Queue for an invitation: recipients, subject and the decoded HTML body."""
+	import email
+	from email.header import decode_header, make_header
+
+	mails = []
+	for row in frappe.get_all(
+		"Email Queue",
+		filters={"reference_doctype": "Patient Portal Invitation", "reference_name": invitation},
+		fields=["name", "message"],
+		order_by="creation asc",
+	):
+		parsed = email.message_from_string(row.message)
+		html = ""
+		for part in parsed.walk():
+			if part.get_content_type() == "text/html":
+				html += part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+		recipients = frappe.get_all("Email Queue Recipient", filters={"parent": row.name}, pluck="recipient")
+		subject = str(make_header(decode_header(parsed["Subject"])))
+		mails.append({"recipients": recipients, "subject": subject, "html": html})
+	return mails
+
+
+def activation_key(invitation: str) -> str:
+	"""The raw token, read back from the invitation email as the person would."""
+	import re
+
+	html = queued_mails(invitation)[-1]["html"]
+	match = re.search(r"/portal/activate\?key=([A-Za-z0-9_\-]+)", html)
+	assert match, html
+	return match.group(1)
