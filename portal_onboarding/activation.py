@@ -141,17 +141,6 @@ def password_problem(password: str, account: Any) -> str | None:
 	return None
 
 
-def own_email_is_safe(account: Any) -> bool:
-	"""Marley's portal pages find a patient by the login's email, so only a Self login whose email
-	belongs to no other User and no other patient may carry it."""
-	email = (account.contact_email or "").strip().lower()
-	if not email or account.access_type != AccessType.SELF:
-		return False
-	if frappe.db.exists("User", email):
-		return False
-	return not frappe.db.exists(PATIENT, {"email": email, "name": ("!=", account.patient)})
-
-
 def create_login(account: Any, username: str, password: str) -> str:
 	"""The person's Website User with the Patient role, or their earlier one enabled again."""
 	from frappe.utils.password import update_password
@@ -164,7 +153,7 @@ def create_login(account: Any, username: str, password: str) -> str:
 		user = frappe.get_doc(
 			{
 				"doctype": "User",
-				"email": login_email(account.contact_email, username, own_email_is_safe(account)),
+				"email": login_email(username),
 				"first_name": account.first_name,
 				"last_name": account.last_name,
 				"username": username,

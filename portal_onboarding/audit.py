@@ -3,7 +3,7 @@
 import frappe
 from frappe.utils import now_datetime
 
-from portal_onboarding.constants import EVENT
+from portal_onboarding.constants import ACCOUNT, EVENT
 
 
 def log_event(
@@ -13,6 +13,8 @@ def log_event(
 	details: str | None = None,
 ) -> str:
 	"""Record who did what to which account, from where; returns the event's name."""
+	if account and not patient:
+		patient = frappe.db.get_value(ACCOUNT, account, "patient")
 	event = frappe.get_doc(
 		{
 			"doctype": EVENT,

@@ -30,13 +30,14 @@ def onboard_patient(patient: str, invite: bool) -> None:
 		PATIENT, patient, {SEND_INVITATION_FIELD: 0, PORTAL_REASON_FIELD: None}, update_modified=False
 	)
 	channel = Channel.BOTH if get_settings().send_sms_notice else Channel.EMAIL
+	frappe.db.savepoint("portal_onboard_patient")
 	try:
 		if invite:
 			onboarding.invite(patient, channel=channel)
 		else:
 			onboarding.enable(patient)
 	except frappe.ValidationError as e:
-		frappe.db.rollback()
+		frappe.db.rollback(save_point="portal_onboard_patient")
 		reason = strip_html(str(e).replace("<br>", " ")) or _("Portal access could not be enabled.")
 		frappe.db.set_value(PATIENT, patient, PORTAL_REASON_FIELD, reason, update_modified=False)
 		log_event(EventType.INVITATION_FAILED, None, patient, reason)

@@ -92,7 +92,7 @@ def home_zip(patient: str) -> str | None:
 			["disabled", "=", 0],
 		],
 		fields=["pincode", "is_primary_address"],
-		order_by="is_primary_address desc, creation asc",
+		order_by="`tabAddress`.is_primary_address desc, `tabAddress`.creation asc",
 	)
 	if not addresses:
 		return None
@@ -257,6 +257,9 @@ def invite(patient: str, channel: str = Channel.EMAIL, representative: dict | No
 		return account, frappe.get_doc(INVITATION, queued[0])
 
 	revoke_live_invitations(account.name, _("A new invitation was sent."))
+	if account.status == S.NOT_ENABLED:
+		account.status = S.ENABLED
+		account.save(ignore_permissions=True)
 	had_invitation = bool(frappe.db.exists(INVITATION, {"account": account.name}))
 	now = now_datetime()
 	invitation = frappe.get_doc(
@@ -270,6 +273,11 @@ def invite(patient: str, channel: str = Channel.EMAIL, representative: dict | No
 		}
 	).insert(ignore_permissions=True)
 	set_status(account, S.INVITED)
+	if account.status != S.INVITED:
+		frappe.throw(
+			_("A portal account that is {0} cannot be invited.").format(_(account.status)),
+			exc=InvalidInvitation,
+		)
 	account.last_invited_on = now
 	account.save(ignore_permissions=True)
 	log_event(

@@ -50,13 +50,12 @@ def check_identity(answer: IdentityAnswer, on_file: IdentityOnFile, attempts_so_
 	return IdentityVerdict(passed=False, attempts=attempts, revoke=attempts >= MAX_IDENTITY_ATTEMPTS)
 
 
-def login_email(contact_email: str | None, username: str, own_email_is_safe: bool) -> str:
-	"""The email of the Frappe User: the person's own when safe, else a placeholder.
+def login_email(username: str) -> str:
+	"""The email of the person's Frappe User: a placeholder that can never receive mail.
 
-	Frappe keys a User by a unique email, yet family members may share one inbox; each still gets a
-	login of their own, found by username. The own email is safe only when no other User has it and
-	it belongs to this patient alone, because Marley's portal pages look patients up by it.
+	Frappe keys a User by a unique email, yet family members share inboxes; and Marley's portal pages
+	look a patient up by the login's email, which would show a sibling's record to whoever holds a
+	shared address. So logins never carry a real address: they are found by username, and the
+	portal reaches patients only through account grants.
 	"""
-	if contact_email and own_email_is_safe:
-		return contact_email.strip().lower()
 	return f"{username}@{PLACEHOLDER_EMAIL_DOMAIN}"

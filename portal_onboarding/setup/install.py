@@ -69,6 +69,13 @@ PROPERTY_SETTERS: list[dict] = [
 		"value": "1",
 		"property_type": "Check",
 	},
+	{
+		"doctype": PATIENT,
+		"fieldname": "invite_user",
+		"property": "default",
+		"value": "0",
+		"property_type": "Text",
+	},
 ]
 
 ROLES: list[dict] = [{"role_name": MANAGER_ROLE, "desk_access": 1}]

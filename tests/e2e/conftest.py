@@ -11,13 +11,10 @@ from pathlib import Path
 
 import pytest
 
-BENCH = Path(os.environ.get("FRAPPE_BENCH") or Path.home() / "frappe-bench")
+from tests.site import BENCH, site_name
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-def site_name() -> str:
-	return os.environ.get("FRAPPE_SITE") or (BENCH / "sites" / "currentsite.txt").read_text().strip()
 
 
 def free_port() -> int:

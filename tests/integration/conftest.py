@@ -1,18 +1,10 @@
 """Connects the integration tier to the bench's site; tests/run installs this checkout there first."""
 
 import os
-from pathlib import Path
 
 import pytest
 
-BENCH = Path(os.environ.get("FRAPPE_BENCH") or Path.home() / "frappe-bench")
-
-
-def site_name() -> str:
-	site = os.environ.get("FRAPPE_SITE")
-	if not site:
-		site = (BENCH / "sites" / "currentsite.txt").read_text().strip()
-	return site
+from tests.site import BENCH, site_name
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -224,3 +224,26 @@ def activation_key(invitation: str) -> str:
 	match = re.search(r"/portal/activate\?key=([A-Za-z0-9_\-]+)", html)
 	assert match, html
 	return match.group(1)
+
+
+def ensure_outgoing_email_account() -> str:
+	"""A default outgoing Email Account, as every clinic site has; mail stays in Email Queue here."""
+	name = frappe.db.get_value("Email Account", {"default_outgoing": 1, "enable_outgoing": 1})
+	if name:
+		return name
+	account = frappe.get_doc(
+		{
+			"doctype": "Email Account",
+			"email_account_name": "Portal Onboarding Tests",
+			"email_id": "clinic@example.com",
+			"enable_outgoing": 1,
+			"default_outgoing": 1,
+			"smtp_server": "127.0.0.1",
+			"smtp_port": 1025,
+			"no_smtp_authentication": 1,
+		}
+	)
+	account.flags.ignore_validate = True
+	account.insert(ignore_permissions=True)
+	frappe.local.outgoing_email_account = {}
+	return account.name

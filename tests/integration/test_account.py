@@ -1,5 +1,5 @@
 import frappe
-from frappe.tests.utils import FrappeTestCase, change_settings
+from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, today
 
 from portal_onboarding.constants import (
@@ -134,11 +134,12 @@ class TestAccount(FrappeTestCase):
 		account = make_account(self.patient.name, access_valid_until=add_days(today(), 30))
 		self.assertEqual(str(account.access_valid_until), add_days(today(), 30))
 
-	@change_settings(
-		SETTINGS,
-		{"default_portal_sections": [{"portal_section": "Appointments"}, {"portal_section": "Invoices"}]},
-	)
 	def test_new_account_gets_the_default_portal_sections(self):
+		settings = frappe.get_single(SETTINGS)
+		settings.set(
+			"default_portal_sections", [{"portal_section": "Appointments"}, {"portal_section": "Invoices"}]
+		)
+		settings.save()
 		account = make_account(self.patient.name)
 		self.assertEqual(
 			[row.portal_section for row in account.permitted_sections], ["Appointments", "Invoices"]

@@ -67,7 +67,8 @@ class TestInstall(FrappeTestCase):
 		self.assertEqual(patient.get(PORTAL_STATUS_FIELD), "Not Enabled")
 
 	def test_status_colours_reach_desk_through_boot(self):
+		hooks = frappe.get_hooks("extend_bootinfo", app_name="portal_onboarding")
+		self.assertEqual(hooks, ["portal_onboarding.boot.extend_bootinfo"])
 		bootinfo = frappe._dict()
-		for method in frappe.get_hooks("extend_bootinfo"):
-			frappe.get_attr(method)(bootinfo)
+		frappe.get_attr(hooks[0])(bootinfo)
 		self.assertEqual(bootinfo["portal_onboarding"]["status_colours"]["Not Enabled"], "red")

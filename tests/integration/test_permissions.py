@@ -5,8 +5,8 @@ from frappe.tests.utils import FrappeTestCase
 
 from portal_onboarding.constants import ACCOUNT, EVENT, INVITATION, MANAGER_ROLE, SECTION, SETTINGS
 from portal_onboarding.core.tokens import issue_token
-from tests.integration.conftest import site_name
 from tests.integration.factories import http_as, make_account, make_patient, make_user
+from tests.site import site_name
 
 DOCTYPES = (SETTINGS, ACCOUNT, INVITATION, EVENT, SECTION)
 

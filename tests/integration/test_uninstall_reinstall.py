@@ -9,7 +9,7 @@ from frappe.tests.utils import FrappeTestCase
 
 from portal_onboarding.constants import ACCOUNT, EVENT, INVITATION, MANAGER_ROLE, PATIENT, SECTION, SETTINGS
 from portal_onboarding.setup.install import CUSTOM_FIELDS
-from tests.integration.conftest import site_name
+from tests.site import site_name
 
 FIELDNAMES = [field["fieldname"] for field in CUSTOM_FIELDS[PATIENT]]
 

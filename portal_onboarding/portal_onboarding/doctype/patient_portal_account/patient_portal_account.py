@@ -25,6 +25,45 @@ AUDITED_ACCESS_FIELDS = ("access_type", "access_valid_until", "user", "force_pas
 
 
 class PatientPortalAccount(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from portal_onboarding.portal_onboarding.doctype.patient_portal_section.patient_portal_section import (
+			PatientPortalSection,
+		)
+
+		access_type: DF.Literal["Self", "Authorized Representative"]
+		access_valid_until: DF.Date | None
+		activated_on: DF.Datetime | None
+		contact_email: DF.Data | None
+		contact_mobile: DF.Data | None
+		first_name: DF.Data
+		force_password_change: DF.Check
+		last_invited_on: DF.Datetime | None
+		last_name: DF.Data | None
+		patient: DF.Link
+		patient_name: DF.Data | None
+		permitted_sections: DF.Table[PatientPortalSection]
+		relation: DF.Literal["", "Parent", "Legal Guardian", "Carer", "Spouse or Partner", "Child", "Other"]
+		self_account_of: DF.Data | None
+		status: DF.Literal[
+			"Not Enabled",
+			"Enabled",
+			"Invited",
+			"Active",
+			"Suspended",
+			"Pending Delete",
+			"Invite Expired",
+			"Invite Failed",
+		]
+		user: DF.Link | None
+		username: DF.Data | None
+	# end: auto-generated types
 	"""One login's grant on one patient."""
 
 	def before_insert(self) -> None:

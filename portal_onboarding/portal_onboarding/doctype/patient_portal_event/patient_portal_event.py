@@ -9,6 +9,34 @@ from portal_onboarding.exceptions import ImmutableAuditEvent
 
 
 class PatientPortalEvent(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		account: DF.Link | None
+		actor: DF.Link | None
+		client_ip: DF.Data | None
+		details: DF.SmallText | None
+		event_type: DF.Literal[
+			"Account Created",
+			"Status Changed",
+			"Access Changed",
+			"Portal Enabled",
+			"Portal Disabled",
+			"Invitation Sent",
+			"Invitation Resent",
+			"Invitation Failed",
+			"Invitation Revoked",
+			"Identity Check Failed",
+			"Account Activated",
+		]
+		patient: DF.Link | None
+		timestamp: DF.Datetime
+	# end: auto-generated types
 	"""An append-only audit record: written once by the app, never changed or deleted."""
 
 	def validate(self) -> None:

@@ -11,6 +11,31 @@ from portal_onboarding.exceptions import InvalidInvitation
 
 
 class PatientPortalInvitation(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		accepted_on: DF.Datetime | None
+		account: DF.Link
+		channel: DF.Literal["Email", "SMS", "Both"]
+		created_by: DF.Link | None
+		expires_on: DF.Datetime
+		failure_reason: DF.SmallText | None
+		identity_attempts: DF.Int
+		patient: DF.Link | None
+		reminders_sent: DF.Int
+		send_attempts: DF.Int
+		sent_on: DF.Datetime | None
+		sent_to: DF.Data | None
+		sms_status: DF.Literal["Not Requested", "Sent", "Failed"]
+		status: DF.Literal["Queued", "Sent", "Failed", "Accepted", "Expired", "Revoked"]
+		token_hash: DF.Data | None
+
+	# end: auto-generated types
 	def before_insert(self) -> None:
 		self.created_by = frappe.session.user
 

@@ -10,6 +10,31 @@ from portal_onboarding.exceptions import InvalidSettings, throw_reasons
 
 
 class PortalOnboardingSettings(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from portal_onboarding.portal_onboarding.doctype.patient_portal_section.patient_portal_section import (
+			PatientPortalSection,
+		)
+
+		auto_enable_manual_patients: DF.Check
+		default_portal_sections: DF.Table[PatientPortalSection]
+		invitation_email_template: DF.Link | None
+		invitation_lifetime_hours: DF.Int
+		invite_on_patient_creation: DF.Check
+		max_reminders: DF.Int
+		reminder_after_days: DF.Int
+		require_email: DF.Check
+		require_home_zip: DF.Check
+		require_identity_check: DF.Check
+		send_sms_notice: DF.Check
+
+	# end: auto-generated types
 	def validate(self) -> None:
 		reasons = check_settings(
 			SettingsInput(
