@@ -27,10 +27,19 @@ frappe.ui.form.on("Patient", {
 const portal_onboarding = {
 	show_status(frm) {
 		const status = frm.doc.portal_status || "Not Enabled";
-		const colours = frappe.boot.portal_onboarding?.status_colours || {};
-		frm.dashboard.add_indicator(__("Portal: {0}", [__(status)]), colours[status] || "gray");
+		const colour = frappe.boot.portal_onboarding?.status_colours?.[status] || "gray";
+		const field = frm.fields_dict.portal_status;
+		if (field) {
+			field.$wrapper
+				.find(".control-value")
+				.html(
+					`<span class="indicator-pill ${colour}" data-portal-status><span>${__("Portal: {0}", [
+						__(status),
+					])}</span></span>`
+				);
+		}
 		if (frm.doc.portal_status_reason) {
-			frm.dashboard.set_headline_alert(frappe.utils.escape_html(frm.doc.portal_status_reason), "orange");
+			frm.set_intro(frappe.utils.escape_html(frm.doc.portal_status_reason), "orange");
 		}
 	},
 

@@ -1,0 +1,137 @@
+"""Invite in Desk, open the link from the queued mail, pass the identity check, choose a login,
+and land signed in on the portal."""
+
+import subprocess
+import sys
+from urllib.parse import unquote
+
+import pytest
+
+import frappe
+
+from portal_onboarding.constants import ACCOUNT, INVITATION, MANAGER_ROLE, AccountStatus, InvitationStatus
+from tests.integration.factories import (
+	activation_key,
+	ensure_outgoing_email_account,
+	make_eligible_patient,
+	make_user,
+	strong_password,
+	unique,
+)
+from tests.site import BENCH
+
+DOB = "1990-05-17"
+ZIP = "90210"
+
+
+@pytest.fixture
+def clinic():
+	"""A manager and an eligible patient, committed for the server to see, removed afterwards."""
+	frappe.flags.in_test = True  # lets the test Email Account skip its SMTP connection check
+	try:
+		ensure_outgoing_email_account()
+	finally:
+		frappe.flags.in_test = False
+	manager = make_user(["System Manager", MANAGER_ROLE])
+	patient = make_eligible_patient(dob=DOB, pincode=ZIP)
+	frappe.db.commit()
+	yield manager, patient
+	frappe.db.rollback()
+	for account in frappe.get_all(ACCOUNT, filters={"patient": patient.name}, fields=["name", "user"]):
+		frappe.db.delete(INVITATION, {"account": account.name})
+		frappe.delete_doc(ACCOUNT, account.name, force=True, ignore_permissions=True)
+		if account.user:
+			frappe.delete_doc("User", account.user, force=True, ignore_permissions=True)
+	frappe.delete_doc("Patient", patient.name, force=True, ignore_permissions=True)
+	frappe.delete_doc("User", manager[0], force=True, ignore_permissions=True)
+	frappe.db.commit()
+
+
+def run_background_jobs() -> None:
+	"""What the site's RQ worker does in production: run the queued jobs, then stop."""
+	result = subprocess.run(
+		[
+			sys.executable,
+			"-m",
+			"frappe.utils.bench_helper",
+			"frappe",
+			"worker",
+			"--queue",
+			"default",
+			"--burst",
+		],
+		cwd=BENCH / "sites",
+		capture_output=True,
+		text=True,
+		timeout=300,
+	)
+	assert result.returncode == 0, result.stdout + result.stderr
+
+
+def login(page, base_url: str, email: str, password: str) -> None:
+	page.goto(f"{base_url}/login")
+	page.fill("#login_email", email)
+	page.fill("#login_password", password)
+	page.click(".btn-login")
+	page.wait_for_url("**/app**")
+
+
+def test_invite_activate_and_land_on_the_portal(browser, base_url, clinic):
+	(manager_email, manager_password), patient = clinic
+
+	admin = browser.new_context()
+	desk = admin.new_page()
+	desk.set_default_timeout(30_000)
+	login(desk, base_url, manager_email, manager_password)
+	desk.goto(f"{base_url}/app/patient/{patient.name}")
+	try:
+		desk.locator("[data-portal-status]", has_text="Portal: Not Enabled").wait_for(timeout=15000)
+	except Exception:
+		desk.screenshot(path="/tmp/desk.png", full_page=True)
+		raise
+	desk.locator("button", has_text="Portal").first.click()
+	desk.locator(".dropdown-item[data-label='Send%20invitation']").click()
+	dialog = desk.locator(".modal.show")
+	dialog.locator("button.btn-primary", has_text="Send").click()
+	desk.locator("[data-portal-status]", has_text="Portal: Invited").wait_for()
+	admin.close()
+
+	run_background_jobs()
+	frappe.db.rollback()
+	invitation = frappe.db.get_value(INVITATION, {"patient": patient.name}, ["name", "status"], as_dict=True)
+	assert invitation.status == InvitationStatus.SENT
+	key = activation_key(invitation.name)
+
+	person = browser.new_context()
+	page = person.new_page()
+	page.set_default_timeout(30_000)
+	page.goto(f"{base_url}/portal/activate?key={key}")
+	page.fill("#date_of_birth", "1990-05-18")
+	page.fill("#home_zip", ZIP)
+	page.click("[data-step='identity'] button[type='submit']")
+	page.locator("[data-role='error']", has_text="do not match").wait_for()
+
+	page.fill("#date_of_birth", DOB)
+	page.click("[data-step='identity'] button[type='submit']")
+	page.locator("[data-step='credentials']:not(.d-none)").wait_for()
+	username = unique("e2e.")
+	page.fill("#username", username)
+	page.locator("#username").press("Tab")
+	page.locator("[data-role='username-status']", has_text="Available").wait_for()
+	page.fill("#password", strong_password())
+	page.click("[data-step='credentials'] button[type='submit']")
+
+	page.wait_for_url("**/portal")
+	page.locator("[data-portal-patients]", has_text=patient.patient_name).wait_for()
+	frappe.db.rollback()
+	account = frappe.db.get_value(
+		ACCOUNT, {"patient": patient.name}, ["status", "username", "user"], as_dict=True
+	)
+	assert account.status == AccountStatus.ACTIVE
+	assert account.username == username
+	cookies = {c["name"]: unquote(c["value"]) for c in person.cookies()}
+	assert cookies.get("user_id") == account.user
+
+	page.goto(f"{base_url}/portal/activate?key={key}")
+	page.locator("[data-state='invalid']:not(.d-none)", has_text="no longer valid").wait_for()
+	person.close()
