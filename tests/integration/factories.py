@@ -170,7 +170,9 @@ class JobRecorder:
 			frappe.get_attr(job["method"])(**{k: v for k, v in job.items() if k not in control | {"method"}})
 
 
-def http_guest(site: str, requests: list[tuple[str, str, dict | None]]) -> list[Any]:
+def http_guest(
+	site: str, requests: list[tuple[str, str, dict | None]], remote_addr: str = "127.0.0.1"
+) -> list[Any]:
 	"""Make each (method, path, form) request as a guest, in a thread of its own (see http_as)."""
 	results: list[Any] = []
 	errors: list[BaseException] = []
@@ -181,7 +183,15 @@ def http_guest(site: str, requests: list[tuple[str, str, dict | None]]) -> list[
 
 			client = Client(application)
 			for method, path, data in requests:
-				results.append(client.open(path, method=method, data=data, headers={"Host": site}))
+				results.append(
+					client.open(
+						path,
+						method=method,
+						data=data,
+						headers={"Host": site},
+						environ_overrides={"REMOTE_ADDR": remote_addr},
+					)
+				)
 		except BaseException as e:
 			errors.append(e)
 

@@ -34,6 +34,8 @@ class TestUninstallReinstall(FrappeTestCase):
 			self.assertTrue(frappe.db.has_column(PATIENT, fieldname), fieldname)
 			self.assertTrue(frappe.get_meta(PATIENT).has_field(fieldname), fieldname)
 		self.assertTrue(frappe.db.exists("Role", MANAGER_ROLE))
+		self.assertEqual(frappe.get_meta(PATIENT).get_field("invite_user").default, "0")
+		self.assertTrue(frappe.db.exists("Email Template", "Patient Portal Invitation"))
 
 	def test_uninstall_leaves_nothing_and_reinstall_works(self):
 		frappe.db.commit()
@@ -52,6 +54,9 @@ class TestUninstallReinstall(FrappeTestCase):
 			self.assertFalse(frappe.get_meta(PATIENT).has_field(fieldname), fieldname)
 		self.assertFalse(frappe.db.exists("Role", MANAGER_ROLE))
 		self.assertFalse(frappe.db.exists("Module Def", "Portal Onboarding"))
+		self.assertFalse(frappe.db.exists("Property Setter", {"doc_type": PATIENT, "field_name": "invite_user"}))
+		self.assertEqual(frappe.get_meta(PATIENT).get_field("invite_user").default, "1")
+		self.assertFalse(frappe.get_meta(PATIENT).get_field("invite_user").hidden)
 
 		install = frappe_cli("install-app", "portal_onboarding")
 		self.assertEqual(install.returncode, 0, install.stdout + install.stderr)
