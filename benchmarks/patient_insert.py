@@ -81,14 +81,18 @@ def cleanup(patients: list[str]) -> None:
 	from frappe.utils.background_jobs import get_queue
 
 	queue = get_queue("default")
+	removed = 0
 	for job in queue.get_jobs():
 		if any(job.id.endswith(f"portal_onboarding:onboard:{name}") for name in patients):
 			job.delete()
+			removed += 1
+	print(f"onboarding jobs the 'on' inserts queued after commit (removed unrun): {removed}")
 	for name in patients:
+		# The Customer first: its removal unlinks the Contact that still points at the Patient.
 		customer = frappe.db.get_value("Patient", name, "customer")
-		frappe.delete_doc("Patient", name, force=True, ignore_permissions=True)
 		if customer:
 			frappe.delete_doc("Customer", customer, force=True, ignore_permissions=True)
+		frappe.delete_doc("Patient", name, force=True, ignore_permissions=True)
 	frappe.db.commit()
 
 

@@ -27,9 +27,10 @@ ZIP = "90210"
 @pytest.fixture
 def clinic():
 	"""A manager and an eligible patient, committed for the server to see, removed afterwards."""
+	had_account = frappe.db.get_value("Email Account", {"default_outgoing": 1, "enable_outgoing": 1})
 	frappe.flags.in_test = True  # lets the test Email Account skip its SMTP connection check
 	try:
-		ensure_outgoing_email_account()
+		email_account = ensure_outgoing_email_account()
 	finally:
 		frappe.flags.in_test = False
 	manager = make_user(["System Manager", MANAGER_ROLE])
@@ -44,6 +45,8 @@ def clinic():
 			frappe.delete_doc("User", account.user, force=True, ignore_permissions=True)
 	frappe.delete_doc("Patient", patient.name, force=True, ignore_permissions=True)
 	frappe.delete_doc("User", manager[0], force=True, ignore_permissions=True)
+	if not had_account:
+		frappe.delete_doc("Email Account", email_account, force=True, ignore_permissions=True)
 	frappe.db.commit()
 
 

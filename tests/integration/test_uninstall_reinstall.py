@@ -54,7 +54,9 @@ class TestUninstallReinstall(FrappeTestCase):
 			self.assertFalse(frappe.get_meta(PATIENT).has_field(fieldname), fieldname)
 		self.assertFalse(frappe.db.exists("Role", MANAGER_ROLE))
 		self.assertFalse(frappe.db.exists("Module Def", "Portal Onboarding"))
-		self.assertFalse(frappe.db.exists("Property Setter", {"doc_type": PATIENT, "field_name": "invite_user"}))
+		self.assertFalse(
+			frappe.db.exists("Property Setter", {"doc_type": PATIENT, "field_name": "invite_user"})
+		)
 		self.assertEqual(frappe.get_meta(PATIENT).get_field("invite_user").default, "1")
 		self.assertFalse(frappe.get_meta(PATIENT).get_field("invite_user").hidden)
 
