@@ -10,6 +10,7 @@ from portal_onboarding.audit import log_event
 from portal_onboarding.constants import (
 	ACCOUNT,
 	INVITATION,
+	PORTAL_REASON_FIELD,
 	AccountStatus,
 	Channel,
 	EventType,
@@ -99,6 +100,7 @@ def deliver(invitation_name: str) -> None:
 	invitation.status = InvitationStatus.SENT
 	invitation.sent_on = now_datetime()
 	invitation.failure_reason = None
+	frappe.db.set_value("Patient", account.patient, PORTAL_REASON_FIELD, None, update_modified=False)
 	if account.status == AccountStatus.INVITE_FAILED:
 		account.status = AccountStatus.INVITED
 		account.save(ignore_permissions=True)
@@ -143,6 +145,7 @@ def record_failure(invitation: Any, account: Any, reason: str) -> None:
 	if account.status in (AccountStatus.INVITED, AccountStatus.ENABLED):
 		account.status = AccountStatus.INVITE_FAILED
 		account.save(ignore_permissions=True)
+	frappe.db.set_value("Patient", account.patient, PORTAL_REASON_FIELD, reason, update_modified=False)
 	log_event(EventType.INVITATION_FAILED, account.name, account.patient, reason)
 	frappe.log_error(
 		title=_("Portal invitation failed"), reference_doctype=INVITATION, reference_name=invitation.name

@@ -15,6 +15,7 @@ from portal_onboarding.constants import (
 	NO_ACCESS,
 	PATIENT,
 	PORTAL_ACCESS_FIELD,
+	PORTAL_REASON_FIELD,
 	AccessType,
 	AccountStatus,
 	Channel,
@@ -166,6 +167,7 @@ def enable(patient: str) -> Any:
 	patient_doc = lock_patient(patient)
 	throw_reasons(eligibility_reasons(patient_doc), NotEligible, _("Portal access cannot be enabled"))
 	account = self_account(patient_doc)
+	patient_doc.db_set(PORTAL_REASON_FIELD, None, update_modified=False)
 	was_enabled = patient_doc.get(PORTAL_ACCESS_FIELD) == CAN_ACCESS
 	if not was_enabled:
 		patient_doc.db_set(PORTAL_ACCESS_FIELD, CAN_ACCESS, update_modified=False)
@@ -236,6 +238,7 @@ def invite(patient: str, channel: str = Channel.EMAIL, representative: dict | No
 			patient_doc.db_set(PORTAL_ACCESS_FIELD, CAN_ACCESS, update_modified=False)
 			log_event(EventType.PORTAL_ENABLED, None, patient, _("Enabled to invite a representative."))
 		account = representative_account(patient_doc, rep)
+		patient_doc.db_set(PORTAL_REASON_FIELD, None, update_modified=False)
 	else:
 		account = enable(patient)
 

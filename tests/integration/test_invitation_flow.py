@@ -203,12 +203,14 @@ class TestInvitation(MailTestCase):
 		self.assertTrue(frappe.db.get_value(INVITATION, invitation, "failure_reason"))
 		self.assertEqual(frappe.db.get_value(ACCOUNT, account, "status"), AccountStatus.INVITE_FAILED)
 		self.assertIn(EventType.INVITATION_FAILED, event_types(patient.name))
+		self.assertIn("division", frappe.db.get_value(PATIENT, patient.name, PORTAL_REASON_FIELD))
 
 		with patch.object(frappe.db, "commit"):
 			delivery.retry_failed()
 		self.assertEqual(frappe.db.get_value(INVITATION, invitation, "status"), InvitationStatus.SENT)
 		self.assertEqual(frappe.db.get_value(ACCOUNT, account, "status"), AccountStatus.INVITED)
 		self.assertEqual(len(queued_mails(invitation)), 1)
+		self.assertIsNone(frappe.db.get_value(PATIENT, patient.name, PORTAL_REASON_FIELD))
 
 	def _invite_without_key(self, patient: str) -> tuple[str, str]:
 		with JobRecorder() as jobs:
