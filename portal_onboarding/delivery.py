@@ -1,5 +1,6 @@
 """Sending an invitation: the token is made here, at send time, and only its hash is kept."""
 
+from collections.abc import Callable
 from typing import Any
 
 import frappe
@@ -159,27 +160,22 @@ def retry_failed() -> None:
 		filters={"status": InvitationStatus.FAILED, "send_attempts": ("<", MAX_SEND_ATTEMPTS)},
 		pluck="name",
 	)
-	for name in failed:
-		try:
-			deliver(name)
-			frappe.db.commit()
-		except Exception:
-			frappe.db.rollback()
-			frappe.log_error(
-				title=_("Portal invitation retry failed"), reference_doctype=INVITATION, reference_name=name
-			)
+	each_committed(failed, deliver, _("Portal invitation retry failed"))
 	sms_failed = frappe.get_all(
 		INVITATION, filters={"status": InvitationStatus.SENT, "sms_status": "Failed"}, pluck="name"
 	)
-	for name in sms_failed:
+	each_committed(sms_failed, send_sms_notice, _("Portal SMS retry failed"))
+
+
+def each_committed(names: list[str], work: Callable[[str], None], error_title: str) -> None:
+	"""Run `work` on each invitation in its own transaction, so one bad record cannot sink the rest."""
+	for name in names:
 		try:
-			send_sms_notice(name)
+			work(name)
 			frappe.db.commit()
 		except Exception:
 			frappe.db.rollback()
-			frappe.log_error(
-				title=_("Portal SMS retry failed"), reference_doctype=INVITATION, reference_name=name
-			)
+			frappe.log_error(title=error_title, reference_doctype=INVITATION, reference_name=name)
 
 
 def expire_overdue() -> None:

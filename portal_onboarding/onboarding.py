@@ -120,46 +120,38 @@ def set_status(account: Any, status: str) -> None:
 		account.status = status
 
 
-def self_account(patient_doc: Any) -> Any:
-	"""The patient's own account, created (Not Enabled) when missing."""
-	name = frappe.db.get_value(ACCOUNT, {"patient": patient_doc.name, "access_type": AccessType.SELF})
+def find_or_create_account(match: dict[str, Any], values: dict[str, Any]) -> Any:
+	"""The account matching `match`, else a new one (Not Enabled) from `match` and `values`."""
+	name = frappe.db.get_value(ACCOUNT, match)
 	if name:
 		return frappe.get_doc(ACCOUNT, name)
-	account = frappe.get_doc(
+	return frappe.get_doc({"doctype": ACCOUNT, **match, **values}).insert(ignore_permissions=True)
+
+
+def self_account(patient_doc: Any) -> Any:
+	"""The patient's own account, created when missing."""
+	return find_or_create_account(
+		{"patient": patient_doc.name, "access_type": AccessType.SELF},
 		{
-			"doctype": ACCOUNT,
-			"patient": patient_doc.name,
-			"access_type": AccessType.SELF,
 			"first_name": patient_doc.first_name,
 			"last_name": patient_doc.last_name,
 			"contact_email": patient_doc.email,
 			"contact_mobile": patient_doc.mobile,
-		}
+		},
 	)
-	return account.insert(ignore_permissions=True)
 
 
 def representative_account(patient_doc: Any, rep: Representative) -> Any:
 	"""The representative's account on this patient, created when missing."""
-	name = frappe.db.get_value(
-		ACCOUNT,
+	return find_or_create_account(
 		{"patient": patient_doc.name, "access_type": AccessType.REPRESENTATIVE, "contact_email": rep.email},
-	)
-	if name:
-		return frappe.get_doc(ACCOUNT, name)
-	account = frappe.get_doc(
 		{
-			"doctype": ACCOUNT,
-			"patient": patient_doc.name,
-			"access_type": AccessType.REPRESENTATIVE,
 			"first_name": rep.first_name,
 			"last_name": rep.last_name,
-			"contact_email": rep.email,
 			"contact_mobile": rep.mobile,
 			"relation": rep.relation,
-		}
+		},
 	)
-	return account.insert(ignore_permissions=True)
 
 
 def enable(patient: str) -> Any:

@@ -3,6 +3,7 @@ import pytest
 import frappe
 
 from portal_onboarding.constants import MANAGER_ROLE
+from tests.e2e.desk import login
 from tests.integration.factories import make_user
 
 
@@ -14,14 +15,6 @@ def manager():
 	yield email, password
 	frappe.delete_doc("User", email, force=True, ignore_permissions=True)
 	frappe.db.commit()
-
-
-def login(page, base_url: str, email: str, password: str) -> None:
-	page.goto(f"{base_url}/login")
-	page.fill("#login_email", email)
-	page.fill("#login_password", password)
-	page.click(".btn-login")
-	page.wait_for_url("**/app**")
 
 
 def test_manager_opens_portal_onboarding_settings_in_desk(page, base_url, manager):

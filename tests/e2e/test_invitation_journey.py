@@ -10,6 +10,7 @@ import pytest
 import frappe
 
 from portal_onboarding.constants import ACCOUNT, INVITATION, MANAGER_ROLE, AccountStatus, InvitationStatus
+from tests.e2e.desk import login
 from tests.integration.factories import (
 	activation_key,
 	ensure_outgoing_email_account,
@@ -69,14 +70,6 @@ def run_background_jobs() -> None:
 		timeout=300,
 	)
 	assert result.returncode == 0, result.stdout + result.stderr
-
-
-def login(page, base_url: str, email: str, password: str) -> None:
-	page.goto(f"{base_url}/login")
-	page.fill("#login_email", email)
-	page.fill("#login_password", password)
-	page.click(".btn-login")
-	page.wait_for_url("**/app**")
 
 
 def test_invite_activate_and_land_on_the_portal(browser, base_url, clinic):

@@ -1,6 +1,7 @@
 """Test data builders for the integration and e2e tiers: one place, unique names, no fixtures files."""
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from werkzeug.test import Client
@@ -72,25 +73,18 @@ def make_user(roles: list[str], **kw: Any) -> tuple[str, str]:
 	return email, password
 
 
-def http_as(site: str, user: str, password: str, requests: list[tuple[str, str]]) -> list[Any]:
-	"""Log in over HTTP and make each (method, path) request; returns the responses.
+def in_own_thread(work: Callable[[], list[Any]]) -> list[Any]:
+	"""Run HTTP requests in a thread of their own.
 
-	Runs in its own thread: Frappe's WSGI app opens and tears down its own request context and
-	database connection, so it only sees committed data and leaves the test's connection alone.
+	Frappe's WSGI app opens and tears down its own request context and database connection, so it
+	only sees committed data and leaves the test's connection alone.
 	"""
 	results: list[Any] = []
 	errors: list[BaseException] = []
 
 	def run() -> None:
 		try:
-			from frappe.app import application
-
-			client = Client(application)
-			headers = {"Host": site}
-			login = client.post("/api/method/login", data={"usr": user, "pwd": password}, headers=headers)
-			results.append(login)
-			for method, path in requests:
-				results.append(client.open(path, method=method, headers=headers))
+			results.extend(work())
 		except BaseException as e:
 			errors.append(e)
 
@@ -100,6 +94,21 @@ def http_as(site: str, user: str, password: str, requests: list[tuple[str, str]]
 	if errors:
 		raise errors[0]
 	return results
+
+
+def http_as(site: str, user: str, password: str, requests: list[tuple[str, str]]) -> list[Any]:
+	"""Log in over HTTP and make each (method, path) request; returns the login and each response."""
+
+	def work() -> list[Any]:
+		from frappe.app import application
+
+		client = Client(application)
+		headers = {"Host": site}
+		responses = [client.post("/api/method/login", data={"usr": user, "pwd": password}, headers=headers)]
+		responses += [client.open(path, method=method, headers=headers) for method, path in requests]
+		return responses
+
+	return in_own_thread(work)
 
 
 def make_address(patient: str, pincode: str = "90210", primary: int = 1) -> Any:
@@ -173,34 +182,24 @@ class JobRecorder:
 def http_guest(
 	site: str, requests: list[tuple[str, str, dict | None]], remote_addr: str = "127.0.0.1"
 ) -> list[Any]:
-	"""Make each (method, path, form) request as a guest, in a thread of its own (see http_as)."""
-	results: list[Any] = []
-	errors: list[BaseException] = []
+	"""Make each (method, path, form) request as a guest, from `remote_addr`."""
 
-	def run() -> None:
-		try:
-			from frappe.app import application
+	def work() -> list[Any]:
+		from frappe.app import application
 
-			client = Client(application)
-			for method, path, data in requests:
-				results.append(
-					client.open(
-						path,
-						method=method,
-						data=data,
-						headers={"Host": site},
-						environ_overrides={"REMOTE_ADDR": remote_addr},
-					)
-				)
-		except BaseException as e:
-			errors.append(e)
+		client = Client(application)
+		return [
+			client.open(
+				path,
+				method=method,
+				data=data,
+				headers={"Host": site},
+				environ_overrides={"REMOTE_ADDR": remote_addr},
+			)
+			for method, path, data in requests
+		]
 
-	thread = threading.Thread(target=run)
-	thread.start()
-	thread.join(timeout=120)
-	if errors:
-		raise errors[0]
-	return results
+	return in_own_thread(work)
 
 
 def queued_mails(invitation: str) -> list[dict[str, Any]]:
