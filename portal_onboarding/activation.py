@@ -116,8 +116,9 @@ def username_problem(username: str, account: Any) -> str | None:
 	name = normalise_username(username)
 	taken = frappe.db.exists(ACCOUNT, {"username": name, "name": ("!=", account.name)})
 	user_filters: dict[str, Any] = {"username": name}
-	if account.user:
-		user_filters["name"] = ("!=", account.user)
+	own_login = existing_login(account)
+	if own_login:
+		user_filters["name"] = ("!=", own_login)
 	if taken or frappe.db.exists("User", user_filters):
 		return _("This username is taken. Please choose another.")
 	return None
@@ -141,14 +142,29 @@ def password_problem(password: str, account: Any) -> str | None:
 	return None
 
 
+def existing_login(account: Any) -> str | None:
+	"""The Website User this person already has: the account's own, or for a patient's own account
+	the one Marley's "Invite as User" made, so nobody ends up with a second login."""
+	candidates = [account.user]
+	if account.access_type == AccessType.SELF:
+		candidates.append(frappe.db.get_value(PATIENT, account.patient, "user_id"))
+	for user in filter(None, candidates):
+		if frappe.db.get_value("User", user, "user_type") == "Website User":
+			return user
+	return None
+
+
 def create_login(account: Any, username: str, password: str) -> str:
-	"""The person's Website User with the Patient role, or their earlier one enabled again."""
+	"""The person's Website User with the Patient role: their existing one enabled, else a new one."""
 	from frappe.utils.password import update_password
 
-	if account.user and frappe.db.exists("User", account.user):
-		user = frappe.get_doc("User", account.user)
+	existing = existing_login(account)
+	if existing:
+		user = frappe.get_doc("User", existing)
 		user.enabled = 1
 		user.username = username
+		if PATIENT_ROLE not in {r.role for r in user.roles}:
+			user.append("roles", {"role": PATIENT_ROLE})
 	else:
 		user = frappe.get_doc(
 			{

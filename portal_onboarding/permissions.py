@@ -3,7 +3,7 @@
 import frappe
 from frappe.utils import today
 
-from portal_onboarding.constants import ACCOUNT, AccountStatus
+from portal_onboarding.constants import ACCOUNT, CAN_ACCESS, PATIENT, PORTAL_ACCESS_FIELD, AccountStatus
 
 
 def portal_grants(user: str | None = None) -> list[frappe._dict]:
@@ -17,7 +17,18 @@ def portal_grants(user: str | None = None) -> list[frappe._dict]:
 		fields=["name", "patient", "patient_name", "access_type", "access_valid_until"],
 		order_by="patient_name asc",
 	)
-	return [g for g in grants if not g.access_valid_until or str(g.access_valid_until) >= today()]
+	open_patients = set(
+		frappe.get_all(
+			PATIENT,
+			filters={"name": ("in", [g.patient for g in grants] or [""]), PORTAL_ACCESS_FIELD: CAN_ACCESS},
+			pluck="name",
+		)
+	)
+	return [
+		g
+		for g in grants
+		if g.patient in open_patients and (not g.access_valid_until or str(g.access_valid_until) >= today())
+	]
 
 
 def can_access_patient(patient: str, user: str | None = None) -> bool:

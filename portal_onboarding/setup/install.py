@@ -27,7 +27,9 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 			"default": NO_ACCESS,
 			"insert_after": "user_id",
 			"no_copy": 1,
+			"read_only": 1,
 			"translatable": 1,
+			"description": "Changed with the Portal buttons, which check eligibility and end sessions.",
 		},
 		{
 			"fieldname": PORTAL_STATUS_FIELD,

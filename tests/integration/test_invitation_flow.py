@@ -525,3 +525,30 @@ def invite_and_send_sms(patient: str) -> tuple[str, str]:
 		result = invitation_api.invite(patient, channel="SMS")
 		jobs.run()
 	return result["account"], result["invitation"]
+
+
+class TestExistingLoginsAndGrants(MailTestCase):
+	def test_marley_made_login_is_reused_not_duplicated(self):
+		patient = make_eligible_patient()
+		marley_user, _password = make_user(["Patient"], email=patient.email)
+		frappe.db.set_value(PATIENT, patient.name, "user_id", marley_user)
+		_account, _invitation, key = invite_and_send(patient.name)
+		username = unique("own.")
+		with patch.object(frappe.local, "login_manager", create=True):
+			result = invitation_api.accept(
+				key, username, strong_password(), date_of_birth="1990-05-17", home_zip="90210"
+			)
+		self.assertTrue(result["ok"], result)
+		self.assertEqual(frappe.db.get_value(ACCOUNT, _account, "user"), marley_user)
+		self.assertEqual(frappe.db.get_value("User", marley_user, "username"), username)
+		self.assertFalse(frappe.db.exists("User", f"{username}@portal.invalid"))
+
+	def test_grants_end_when_the_patient_loses_portal_access(self):
+		patient = make_eligible_patient()
+		_account, _invitation, key = invite_and_send(patient.name)
+		outcome = activation.activate(activation.find_invitation(key), unique("pat."), strong_password())
+		user = outcome.data["user"]
+		self.assertEqual(len(portal_grants(user)), 1)
+		frappe.db.set_value(PATIENT, patient.name, PORTAL_ACCESS_FIELD, "No Access to Portal")
+		self.assertEqual(portal_grants(user), [])
+		self.assertTrue(frappe.get_meta(PATIENT).get_field(PORTAL_ACCESS_FIELD).read_only)
