@@ -18,7 +18,13 @@ from portal_onboarding.constants import (
 	EventType,
 	InvitationStatus,
 )
-from portal_onboarding.core.activation import IdentityAnswer, IdentityOnFile, check_identity, login_email
+from portal_onboarding.core.activation import (
+	MAX_IDENTITY_ATTEMPTS,
+	IdentityAnswer,
+	IdentityOnFile,
+	check_identity,
+	login_email,
+)
 from portal_onboarding.core.tokens import hash_token, is_expired, verify_token
 from portal_onboarding.core.usernames import check_username, normalise_username
 from portal_onboarding.exceptions import reason_text
@@ -90,7 +96,7 @@ def verify_identity(invitation: Any, date_of_birth: str | None, zip_code: str | 
 		EventType.IDENTITY_CHECK_FAILED,
 		account.name,
 		account.patient,
-		_("Wrong answer {0} of {1}").format(verdict.attempts, 3),
+		_("Wrong answer {0} of {1}").format(verdict.attempts, MAX_IDENTITY_ATTEMPTS),
 	)
 	if verdict.revoke:
 		frappe.db.set_value(

@@ -29,7 +29,8 @@ def onboard_patient(patient: str, invite: bool) -> None:
 	frappe.db.set_value(
 		PATIENT, patient, {SEND_INVITATION_FIELD: 0, PORTAL_REASON_FIELD: None}, update_modified=False
 	)
-	channel = Channel.BOTH if get_settings().send_sms_notice else Channel.EMAIL
+	mobile = frappe.db.get_value(PATIENT, patient, "mobile")
+	channel = Channel.BOTH if get_settings().send_sms_notice and mobile else Channel.EMAIL
 	frappe.db.savepoint("portal_onboard_patient")
 	try:
 		if invite:

@@ -251,10 +251,15 @@ def invite(patient: str, channel: str = Channel.EMAIL, representative: dict | No
 		# A double click or a second admin: the invitation on its way already is the answer.
 		return account, frappe.get_doc(INVITATION, queued[0])
 
-	revoke_live_invitations(account.name, _("A new invitation was sent."))
 	if account.status == S.NOT_ENABLED:
 		account.status = S.ENABLED
 		account.save(ignore_permissions=True)
+	if check_transition(account.status, S.INVITED) is not None:
+		frappe.throw(
+			_("A portal account that is {0} cannot be invited.").format(_(account.status)),
+			exc=InvalidInvitation,
+		)
+	revoke_live_invitations(account.name, _("A new invitation was sent."))
 	had_invitation = bool(frappe.db.exists(INVITATION, {"account": account.name}))
 	now = now_datetime()
 	invitation = frappe.get_doc(
@@ -267,12 +272,7 @@ def invite(patient: str, channel: str = Channel.EMAIL, representative: dict | No
 			"expires_on": expiry(now, int(get_settings().invitation_lifetime_hours)),
 		}
 	).insert(ignore_permissions=True)
-	set_status(account, S.INVITED)
-	if account.status != S.INVITED:
-		frappe.throw(
-			_("A portal account that is {0} cannot be invited.").format(_(account.status)),
-			exc=InvalidInvitation,
-		)
+	account.status = S.INVITED
 	account.last_invited_on = now
 	account.save(ignore_permissions=True)
 	log_event(

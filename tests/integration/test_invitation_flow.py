@@ -231,6 +231,10 @@ class TestInvitation(MailTestCase):
 				representative={"first_name": "Mum", "email": "not-an-email", "relation": "Parent"},
 			)
 		self.assertIn("not valid", str(ctx.exception))
+		with self.assertRaises(InvalidInvitation):
+			invitation_api.invite(patient.name, representative="{not json")
+		with self.assertRaises(InvalidInvitation):
+			invitation_api.invite(patient.name, representative='["a list"]')
 		self.assertFalse(
 			frappe.db.exists(ACCOUNT, {"patient": patient.name, "access_type": AccessType.REPRESENTATIVE})
 		)
