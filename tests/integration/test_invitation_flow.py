@@ -383,12 +383,16 @@ class TestSharedContacts(MailTestCase):
 
 class TestPatientHooks(MailTestCase):
 	def test_toggle_on_a_new_patient_invites_after_commit(self):
+		mails, users = frappe.db.count("Email Queue"), frappe.db.count("User")
 		with JobRecorder() as jobs:
 			patient = make_eligible_patient(send_portal_invitation=1)
 			self.assertEqual(jobs.methods(), ["portal_onboarding.jobs.onboard_patient"])
+			# The save itself sent nothing, made no login and no invitation: all of that waits for the job.
 			self.assertFalse(frappe.db.exists(INVITATION, {"patient": patient.name}))
-			self.assertEqual(frappe.get_all("Email Queue", filters={"reference_name": patient.name}), [])
+			self.assertEqual(frappe.db.count("Email Queue"), mails)
+			self.assertEqual(frappe.db.count("User"), users)
 			jobs.run()
+		self.assertEqual(frappe.db.count("Email Queue"), mails + 1)
 		invitation = frappe.db.get_value(INVITATION, {"patient": patient.name}, "name")
 		self.assertEqual(frappe.db.get_value(INVITATION, invitation, "status"), InvitationStatus.SENT)
 		self.assertEqual(frappe.db.get_value(PATIENT, patient.name, "send_portal_invitation"), 0)

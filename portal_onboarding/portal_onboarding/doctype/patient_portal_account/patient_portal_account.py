@@ -25,6 +25,8 @@ AUDITED_ACCESS_FIELDS = ("access_type", "access_valid_until", "user", "force_pas
 
 
 class PatientPortalAccount(Document):
+	"""One login's grant on one patient."""
+
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 
@@ -64,7 +66,6 @@ class PatientPortalAccount(Document):
 		user: DF.Link | None
 		username: DF.Data | None
 	# end: auto-generated types
-	"""One login's grant on one patient."""
 
 	def before_insert(self) -> None:
 		if not self.permitted_sections:

@@ -9,6 +9,8 @@ from portal_onboarding.exceptions import ImmutableAuditEvent
 
 
 class PatientPortalEvent(Document):
+	"""An append-only audit record: written once by the app, never changed or deleted."""
+
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 
@@ -37,7 +39,6 @@ class PatientPortalEvent(Document):
 		patient: DF.Link | None
 		timestamp: DF.Datetime
 	# end: auto-generated types
-	"""An append-only audit record: written once by the app, never changed or deleted."""
 
 	def validate(self) -> None:
 		if not self.is_new():
