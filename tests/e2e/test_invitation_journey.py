@@ -131,3 +131,38 @@ def test_invite_activate_and_land_on_the_portal(browser, base_url, clinic):
 	page.goto(f"{base_url}/portal/activate?key={key}")
 	page.locator("[data-state='invalid']:not(.d-none)", has_text="no longer valid").wait_for()
 	person.close()
+
+
+def test_admin_invites_a_representative_from_the_patient_form(browser, base_url, clinic):
+	(manager_email, manager_password), patient = clinic
+	context = browser.new_context()
+	desk = context.new_page()
+	desk.set_default_timeout(30_000)
+	login(desk, base_url, manager_email, manager_password)
+	desk.goto(f"{base_url}/app/patient/{patient.name}")
+	desk.locator("[data-portal-status]").wait_for()
+	desk.locator("button", has_text="Portal").first.click()
+	desk.locator(".dropdown-item[data-label='Invite%20a%20representative']").click()
+	dialog = desk.locator(".modal.show")
+	email = f"{unique('carer')}@example.com"
+	dialog.locator("[data-fieldname='first_name'] input").fill("Casey")
+	dialog.locator("[data-fieldname='last_name'] input").fill("Carer")
+	dialog.locator("[data-fieldname='email'] input").fill(email)
+	dialog.locator("[data-fieldname='relation'] select").select_option("Carer")
+	dialog.locator("button.btn-primary", has_text="Send").click()
+	desk.locator("[data-portal-status]", has_text="Portal: Invited").wait_for()
+	context.close()
+
+	frappe.db.rollback()
+	account = frappe.db.get_value(
+		ACCOUNT,
+		{"patient": patient.name, "contact_email": email},
+		["access_type", "relation", "first_name", "status"],
+		as_dict=True,
+	)
+	assert account == {
+		"access_type": "Authorized Representative",
+		"relation": "Carer",
+		"first_name": "Casey",
+		"status": AccountStatus.INVITED,
+	}
