@@ -10,7 +10,7 @@ import pytest
 import frappe
 
 from portal_onboarding.constants import ACCOUNT, INVITATION, MANAGER_ROLE, AccountStatus, InvitationStatus
-from tests.e2e.desk import login
+from tests.e2e.desk import login, open_portal_action
 from tests.integration.factories import (
 	activation_key,
 	ensure_outgoing_email_account,
@@ -79,15 +79,7 @@ def test_invite_activate_and_land_on_the_portal(browser, base_url, clinic):
 	desk = admin.new_page()
 	desk.set_default_timeout(30_000)
 	login(desk, base_url, manager_email, manager_password)
-	desk.goto(f"{base_url}/app/patient/{patient.name}")
-	try:
-		desk.locator("[data-portal-status]", has_text="Portal: Not Enabled").wait_for(timeout=15000)
-	except Exception:
-		desk.screenshot(path="/tmp/desk.png", full_page=True)
-		raise
-	desk.locator("button", has_text="Portal").first.click()
-	desk.locator(".dropdown-item[data-label='Send%20invitation']").click()
-	dialog = desk.locator(".modal.show")
+	dialog = open_portal_action(desk, base_url, patient.name, "Send invitation", "Portal: Not Enabled")
 	dialog.locator("button.btn-primary", has_text="Send").click()
 	desk.locator("[data-portal-status]", has_text="Portal: Invited").wait_for()
 	admin.close()
@@ -139,11 +131,7 @@ def test_admin_invites_a_representative_from_the_patient_form(browser, base_url,
 	desk = context.new_page()
 	desk.set_default_timeout(30_000)
 	login(desk, base_url, manager_email, manager_password)
-	desk.goto(f"{base_url}/app/patient/{patient.name}")
-	desk.locator("[data-portal-status]").wait_for()
-	desk.locator("button", has_text="Portal").first.click()
-	desk.locator(".dropdown-item[data-label='Invite%20a%20representative']").click()
-	dialog = desk.locator(".modal.show")
+	dialog = open_portal_action(desk, base_url, patient.name, "Invite a representative")
 	email = f"{unique('carer')}@example.com"
 	dialog.locator("[data-fieldname='first_name'] input").fill("Casey")
 	dialog.locator("[data-fieldname='last_name'] input").fill("Carer")
