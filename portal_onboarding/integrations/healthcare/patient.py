@@ -29,11 +29,12 @@ def on_update(doc: Document, method: str | None = None) -> None:
 
 
 def enqueue_onboarding(patient: str, invite: bool) -> None:
+	# No deduplicate: its lookup would cost every save a Redis round trip, and a second job for the
+	# same patient is harmless (invite() hands back an invitation that is still queued).
 	frappe.enqueue(
 		"portal_onboarding.jobs.onboard_patient",
 		patient=patient,
 		invite=invite,
 		enqueue_after_commit=True,
 		job_id=f"portal_onboarding:onboard:{patient}",
-		deduplicate=True,
 	)
