@@ -73,6 +73,8 @@ def send_sms(mobile: str) -> None:
 
 def deliver(invitation_name: str) -> None:
 	"""Email the link (and the SMS notice when asked); a failure is recorded, never raised."""
+	if not frappe.db.exists(INVITATION, invitation_name):
+		return  # deleted with its account before the job ran
 	invitation = frappe.get_doc(INVITATION, invitation_name, for_update=True)
 	if invitation.status not in (InvitationStatus.QUEUED, InvitationStatus.FAILED):
 		return
@@ -132,6 +134,8 @@ def deliver_sms(invitation: Any, account: Any) -> None:
 
 def send_sms_notice(invitation_name: str) -> None:
 	"""An SMS notice on its own, for an invitation whose email already went out."""
+	if not frappe.db.exists(INVITATION, invitation_name):
+		return
 	invitation = frappe.get_doc(INVITATION, invitation_name, for_update=True)
 	if invitation.status != InvitationStatus.SENT:
 		return

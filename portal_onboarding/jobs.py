@@ -26,6 +26,8 @@ def send_sms_notice(invitation: str) -> None:
 
 def onboard_patient(patient: str, invite: bool) -> None:
 	"""Enable (and invite) a patient after their save; a refusal is shown on the Patient, never raised."""
+	if not frappe.db.exists(PATIENT, patient):
+		return
 	frappe.db.set_value(
 		PATIENT, patient, {SEND_INVITATION_FIELD: 0, PORTAL_REASON_FIELD: None}, update_modified=False
 	)

@@ -218,6 +218,14 @@ class TestInvitation(MailTestCase):
 			jobs.run()
 		return result["account"], result["invitation"]
 
+	def test_jobs_for_records_deleted_meanwhile_do_nothing(self):
+		from portal_onboarding import jobs
+
+		jobs.deliver_invitation("PPI-does-not-exist")
+		jobs.send_sms_notice("PPI-does-not-exist")
+		jobs.onboard_patient("no-such-patient", invite=True)
+		self.assertFalse(frappe.db.exists(EVENT, {"patient": "no-such-patient"}))
+
 	def test_bad_input_is_refused_clearly(self):
 		patient = make_eligible_patient()
 		with self.assertRaises(InvalidInvitation):
