@@ -58,7 +58,7 @@ def base_url() -> Iterator[str]:
 			"-t",
 			"120",
 			"--pythonpath",
-			str(Path(__file__).parent),
+			str(Path(__file__).parent / "server"),
 			"wsgi_app:application",
 		],
 		cwd=sites,

@@ -1,8 +1,6 @@
 """Invite in Desk, open the link from the queued mail, pass the identity check, choose a login,
 and land signed in on the portal."""
 
-import subprocess
-import sys
 from urllib.parse import unquote
 
 import pytest
@@ -11,6 +9,7 @@ import frappe
 
 from portal_onboarding.constants import ACCOUNT, INVITATION, MANAGER_ROLE, AccountStatus, InvitationStatus
 from tests.e2e.desk import login, open_portal_action
+from tests.e2e.rq_jobs import drop_queued_job, run_queued_job
 from tests.integration.factories import (
 	activation_key,
 	ensure_outgoing_email_account,
@@ -19,7 +18,6 @@ from tests.integration.factories import (
 	strong_password,
 	unique,
 )
-from tests.site import BENCH
 
 DOB = "1990-05-17"
 ZIP = "90210"
@@ -51,27 +49,6 @@ def clinic():
 	frappe.db.commit()
 
 
-def run_background_jobs() -> None:
-	"""What the site's RQ worker does in production: run the queued jobs, then stop."""
-	result = subprocess.run(
-		[
-			sys.executable,
-			"-m",
-			"frappe.utils.bench_helper",
-			"frappe",
-			"worker",
-			"--queue",
-			"default",
-			"--burst",
-		],
-		cwd=BENCH / "sites",
-		capture_output=True,
-		text=True,
-		timeout=300,
-	)
-	assert result.returncode == 0, result.stdout + result.stderr
-
-
 def test_invite_activate_and_land_on_the_portal(browser, base_url, clinic):
 	(manager_email, manager_password), patient = clinic
 
@@ -84,9 +61,12 @@ def test_invite_activate_and_land_on_the_portal(browser, base_url, clinic):
 	desk.locator("[data-portal-status]", has_text="Portal: Invited").wait_for()
 	admin.close()
 
-	run_background_jobs()
 	frappe.db.rollback()
-	invitation = frappe.db.get_value(INVITATION, {"patient": patient.name}, ["name", "status"], as_dict=True)
+	invitation = frappe.db.get_value(INVITATION, {"patient": patient.name}, "name")
+	assert frappe.db.get_value(INVITATION, invitation, "status") == InvitationStatus.QUEUED
+	run_queued_job(f"portal_onboarding:invitation:{invitation}")
+	frappe.db.rollback()
+	invitation = frappe.db.get_value(INVITATION, invitation, ["name", "status"], as_dict=True)
 	assert invitation.status == InvitationStatus.SENT
 	key = activation_key(invitation.name)
 
@@ -154,3 +134,5 @@ def test_admin_invites_a_representative_from_the_patient_form(browser, base_url,
 		"first_name": "Casey",
 		"status": AccountStatus.INVITED,
 	}
+	invitation = frappe.db.get_value(INVITATION, {"patient": patient.name}, "name")
+	drop_queued_job(f"portal_onboarding:invitation:{invitation}")
