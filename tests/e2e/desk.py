@@ -20,3 +20,12 @@ def open_portal_action(page, base_url: str, patient: str, action: str, status: s
 	page.locator("button", has_text="Portal").first.click()
 	page.locator(f".dropdown-item[data-label='{quote(action)}']").click()
 	return page.locator(".modal.show")
+
+
+def signed_in_page(browser, base_url: str, email: str, password: str):
+	"""A fresh browser context signed in to Desk; returns (context, page)."""
+	context = browser.new_context()
+	page = context.new_page()
+	page.set_default_timeout(30_000)
+	login(page, base_url, email, password)
+	return context, page

@@ -8,7 +8,7 @@ import pytest
 import frappe
 
 from portal_onboarding.constants import ACCOUNT, INVITATION, MANAGER_ROLE, AccountStatus, InvitationStatus
-from tests.e2e.desk import login, open_portal_action
+from tests.e2e.desk import open_portal_action, signed_in_page
 from tests.e2e.rq_jobs import drop_queued_job, run_queued_job
 from tests.integration.factories import (
 	activation_key,
@@ -52,10 +52,7 @@ def clinic():
 def test_invite_activate_and_land_on_the_portal(browser, base_url, clinic):
 	(manager_email, manager_password), patient = clinic
 
-	admin = browser.new_context()
-	desk = admin.new_page()
-	desk.set_default_timeout(30_000)
-	login(desk, base_url, manager_email, manager_password)
+	admin, desk = signed_in_page(browser, base_url, manager_email, manager_password)
 	dialog = open_portal_action(desk, base_url, patient.name, "Send invitation", "Portal: Not Enabled")
 	dialog.locator("button.btn-primary", has_text="Send").click()
 	desk.locator("[data-portal-status]", has_text="Portal: Invited").wait_for()
@@ -107,10 +104,7 @@ def test_invite_activate_and_land_on_the_portal(browser, base_url, clinic):
 
 def test_admin_invites_a_representative_from_the_patient_form(browser, base_url, clinic):
 	(manager_email, manager_password), patient = clinic
-	context = browser.new_context()
-	desk = context.new_page()
-	desk.set_default_timeout(30_000)
-	login(desk, base_url, manager_email, manager_password)
+	context, desk = signed_in_page(browser, base_url, manager_email, manager_password)
 	dialog = open_portal_action(desk, base_url, patient.name, "Invite a representative")
 	email = f"{unique('carer')}@example.com"
 	dialog.locator("[data-fieldname='first_name'] input").fill("Casey")
