@@ -28,7 +28,7 @@ from portal_onboarding.core.activation import (
 from portal_onboarding.core.tokens import hash_token, is_expired, verify_token
 from portal_onboarding.core.usernames import check_username, normalise_username
 from portal_onboarding.exceptions import reason_text
-from portal_onboarding.onboarding import home_zip
+from portal_onboarding.onboarding import home_zip, invitations
 from portal_onboarding.settings import get_settings
 
 MIN_PASSWORD_LENGTH = 8
@@ -211,9 +211,7 @@ def activate(invitation: Any, username: str, password: str) -> Outcome:
 		linked_account.status = AccountStatus.ACTIVE
 		linked_account.activated_on = now
 		linked_account.save(ignore_permissions=True)
-		for live in frappe.get_all(
-			INVITATION, filters={"account": name, "status": ("in", InvitationStatus.LIVE)}, pluck="name"
-		):
+		for live in invitations(name):
 			frappe.db.set_value(
 				INVITATION,
 				live,

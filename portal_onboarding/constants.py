@@ -113,6 +113,9 @@ PORTAL_SECTIONS = (
 	"Documents",
 )
 
+# Relations a representative may have to the patient (the Select on Patient Portal Account).
+RELATIONS = ("Parent", "Legal Guardian", "Carer", "Spouse or Partner", "Child", "Other")
+
 # Invitation lifetime bounds, in hours.
 MIN_INVITATION_HOURS = 1
 MAX_INVITATION_HOURS = 30 * 24

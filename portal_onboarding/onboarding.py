@@ -16,6 +16,7 @@ from portal_onboarding.constants import (
 	PATIENT,
 	PORTAL_ACCESS_FIELD,
 	PORTAL_REASON_FIELD,
+	RELATIONS,
 	AccessType,
 	AccountStatus,
 	Channel,
@@ -31,7 +32,6 @@ from portal_onboarding.portal_status import refresh_portal_status
 from portal_onboarding.settings import eligibility_rules, get_settings
 
 S = AccountStatus
-RELATIONS = ("Parent", "Legal Guardian", "Carer", "Spouse or Partner", "Child", "Other")
 
 
 @dataclass(frozen=True)
@@ -198,17 +198,18 @@ def retire_user_if_unused(user: str) -> None:
 	clear_sessions(user=user, keep_current=False, force=True)
 
 
-def live_invitations(account: str) -> list[str]:
+def invitations(account: str, statuses: tuple[str, ...] = InvitationStatus.LIVE) -> list[str]:
+	"""The account's invitations in `statuses` (the live ones by default), newest first."""
 	return frappe.get_all(
 		INVITATION,
-		filters={"account": account, "status": ("in", InvitationStatus.LIVE)},
+		filters={"account": account, "status": ("in", statuses)},
 		pluck="name",
 		order_by="creation desc",
 	)
 
 
 def revoke_live_invitations(account: str, reason: str) -> list[str]:
-	revoked = live_invitations(account)
+	revoked = invitations(account)
 	for name in revoked:
 		frappe.db.set_value(INVITATION, name, {"status": InvitationStatus.REVOKED, "failure_reason": reason})
 		log_event(EventType.INVITATION_REVOKED, account, None, reason)
@@ -245,8 +246,7 @@ def invite(patient: str, channel: str = Channel.EMAIL, representative: dict | No
 	if channel == Channel.SMS:
 		return account, sms_reminder(account)
 
-	live = live_invitations(account.name)
-	queued = [n for n in live if frappe.db.get_value(INVITATION, n, "status") == InvitationStatus.QUEUED]
+	queued = invitations(account.name, (InvitationStatus.QUEUED,))
 	if queued:
 		# A double click or a second admin: the invitation on its way already is the answer.
 		return account, frappe.get_doc(INVITATION, queued[0])
@@ -288,11 +288,7 @@ def invite(patient: str, channel: str = Channel.EMAIL, representative: dict | No
 
 def sms_reminder(account: Any) -> Any:
 	"""Text the person that their invitation email is waiting; the link itself never goes by SMS."""
-	live = [
-		n
-		for n in live_invitations(account.name)
-		if frappe.db.get_value(INVITATION, n, "status") == InvitationStatus.SENT
-	]
+	live = invitations(account.name, (InvitationStatus.SENT,))
 	if not live:
 		frappe.throw(
 			_("Send the invitation by email first: the activation link only travels by email."),

@@ -116,7 +116,7 @@ class PatientPortalAccount(Document):
 				EventType.ACCESS_CHANGED,
 				self.name,
 				self.patient,
-				", ".join(f"{self.meta.get_label(f)}: {before.get(f)} → {self.get(f)}" for f in changed),
+				", ".join(f"{_(self.meta.get_label(f))}: {before.get(f)} → {self.get(f)}" for f in changed),
 			)
 		refresh_portal_status(self.patient)
 
