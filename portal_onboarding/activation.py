@@ -13,6 +13,7 @@ from portal_onboarding.constants import (
 	INVITATION,
 	PATIENT,
 	PATIENT_ROLE,
+	PORTAL_REASON_FIELD,
 	AccessType,
 	AccountStatus,
 	EventType,
@@ -22,13 +23,24 @@ from portal_onboarding.core.activation import (
 	MAX_IDENTITY_ATTEMPTS,
 	IdentityAnswer,
 	IdentityOnFile,
+	LoginFacts,
 	check_identity,
 	login_email,
+	reusable_login,
 )
 from portal_onboarding.core.tokens import hash_token, is_expired, verify_token
 from portal_onboarding.core.usernames import check_username, normalise_username
 from portal_onboarding.exceptions import reason_text
-from portal_onboarding.onboarding import home_zip, invitations
+from portal_onboarding.onboarding import (
+	home_zip,
+	invitations,
+	lock_patient_row,
+	retire_user_if_unused,
+	revoke_invitation,
+)
+from portal_onboarding.portal_status import refresh_portal_status
+from portal_onboarding.security.actions import app_action
+from portal_onboarding.security.sessions import end_sessions_after_commit
 from portal_onboarding.settings import get_settings
 
 MIN_PASSWORD_LENGTH = 8
@@ -55,14 +67,23 @@ class Outcome:
 		}
 
 
-def find_invitation(key: str | None, for_update: bool = False) -> Any | None:
-	"""The live invitation this key opens, or None for any kind of bad key."""
+def find_invitation(key: str | None, lock: bool = False) -> Any | None:
+	"""The live invitation this key opens, or None for any kind of bad key.
+
+	With `lock`, the patient's row is locked first and the invitation is re-read under its own lock,
+	so counters and statuses are the committed ones and two requests with one link go one at a time.
+	"""
 	if not key or len(key) > 128:
 		return None
-	name = frappe.db.get_value(INVITATION, {"token_hash": hash_token(key)}, "name", for_update=for_update)
+	name = frappe.db.get_value(INVITATION, {"token_hash": hash_token(key)}, "name")
 	if not name:
 		return None
-	invitation = frappe.get_doc(INVITATION, name)
+	if lock:
+		if not lock_patient_row(frappe.db.get_value(INVITATION, name, "patient")):
+			return None
+		invitation = frappe.get_doc(INVITATION, name, for_update=True)
+	else:
+		invitation = frappe.get_doc(INVITATION, name)
 	if not verify_token(key, invitation.token_hash) or invitation.status != InvitationStatus.SENT:
 		return None
 	if is_expired(get_datetime(invitation.expires_on), now_datetime()):
@@ -76,8 +97,27 @@ def identity_required() -> bool:
 	return bool(get_settings().require_identity_check)
 
 
+def identity_confirmed(invitation: Any) -> bool:
+	"""True when this link's holder has answered the identity check, or none is asked."""
+	return not identity_required() or bool(invitation.identity_verified_on)
+
+
+def link_state(invitation: Any) -> dict:
+	"""What the activation page needs to show for a valid link; the username only after the check."""
+	confirmed = identity_confirmed(invitation)
+	state = {"ok": True, "needs_identity": not confirmed}
+	if confirmed:
+		state["username"] = frappe.db.get_value(ACCOUNT, invitation.account, "username")
+	return state
+
+
+@app_action
 def verify_identity(invitation: Any, date_of_birth: str | None, zip_code: str | None) -> Outcome:
-	"""One identity answer; wrong answers are counted and the third revokes the link."""
+	"""One identity answer, for an invitation read under its lock (`find_invitation(lock=True)`).
+
+	Wrong answers are counted on the locked row; the third revokes the link, clears its hash and
+	moves the account out of Invited with the reason shown on the Patient.
+	"""
 	account = frappe.get_doc(ACCOUNT, invitation.account)
 	patient = frappe.get_doc(PATIENT, account.patient)
 	try:
@@ -90,6 +130,7 @@ def verify_identity(invitation: Any, date_of_birth: str | None, zip_code: str | 
 		invitation.identity_attempts or 0,
 	)
 	if verdict.passed:
+		frappe.db.set_value(INVITATION, invitation.name, "identity_verified_on", now_datetime())
 		return Outcome(True)
 	frappe.db.set_value(INVITATION, invitation.name, "identity_attempts", verdict.attempts)
 	log_event(
@@ -99,34 +140,37 @@ def verify_identity(invitation: Any, date_of_birth: str | None, zip_code: str | 
 		_("Wrong answer {0} of {1}").format(verdict.attempts, MAX_IDENTITY_ATTEMPTS),
 	)
 	if verdict.revoke:
-		frappe.db.set_value(
-			INVITATION,
-			invitation.name,
-			{"status": InvitationStatus.REVOKED, "failure_reason": _("Identity check failed three times.")},
-		)
-		log_event(
-			EventType.INVITATION_REVOKED,
-			account.name,
-			account.patient,
-			_("Identity check failed three times."),
-		)
+		reason = _("The invitation link was revoked after three wrong identity answers.")
+		revoke_invitation(invitation.name, account.name, reason)
+		account.status = AccountStatus.INVITE_FAILED
+		account.save(ignore_permissions=True)
+		frappe.db.set_value(PATIENT, account.patient, PORTAL_REASON_FIELD, reason, update_modified=False)
 		return Outcome(False, invalid_link_message(), invalid_link=True)
 	return Outcome(False, _("These details do not match our records. Please check them and try again."))
 
 
+def not_available() -> str:
+	return _("This username is not available. Please choose another.")
+
+
 def username_problem(username: str, account: Any) -> str | None:
-	"""Why this username cannot be used for this account, or None."""
+	"""Why this username cannot be used for this account, or None.
+
+	Taken by a patient, a representative, a member of staff or reserved: the answer is the same
+	"not available", so the page never tells who holds which username.
+	"""
 	reason = check_username(username)
 	if reason:
 		return reason_text(reason)
 	name = normalise_username(username)
-	taken = frappe.db.exists(ACCOUNT, {"username": name, "name": ("!=", account.name)})
-	user_filters: dict[str, Any] = {"username": name}
-	own_login = existing_login(account)
-	if own_login:
-		user_filters["name"] = ("!=", own_login)
-	if taken or frappe.db.exists("User", user_filters):
-		return _("This username is taken. Please choose another.")
+	own_login = account.user
+	if frappe.db.exists(ACCOUNT, {"username": name, "name": ("!=", account.name)}):
+		return not_available()
+	for filters in ({"username": name}, {"name": login_email(name)}, {"email": login_email(name)}):
+		holder = frappe.db.get_value("User", filters)
+		if holder and holder != own_login:
+			# A renamed login keeps the address it was made with; that address stays taken.
+			return not_available()
 	return None
 
 
@@ -148,23 +192,36 @@ def password_problem(password: str, account: Any) -> str | None:
 	return None
 
 
-def existing_login(account: Any) -> str | None:
-	"""The Website User this person already has: the account's own, or for a patient's own account
-	the one Marley's "Invite as User" made, so nobody ends up with a second login."""
-	candidates = [account.user]
+def login_facts(user: str | None, account: Any) -> LoginFacts | None:
+	if not user:
+		return None
+	row = frappe.db.get_value("User", user, ["name", "email", "user_type"], as_dict=True)
+	if not row:
+		return None
+	return LoginFacts(
+		name=row.name,
+		email=row.email,
+		website_user=row.user_type == "Website User",
+		other_accounts=frappe.db.count(ACCOUNT, {"user": row.name, "name": ("!=", account.name)}),
+	)
+
+
+def existing_login(account: Any, invitation: Any) -> str | None:
+	"""The login this person already has, when it is provably theirs (see `core.activation`)."""
+	marley = None
 	if account.access_type == AccessType.SELF:
-		candidates.append(frappe.db.get_value(PATIENT, account.patient, "user_id"))
-	for user in filter(None, candidates):
-		if frappe.db.get_value("User", user, "user_type") == "Website User":
-			return user
-	return None
+		marley = login_facts(frappe.db.get_value(PATIENT, account.patient, "user_id"), account)
+	return reusable_login(login_facts(account.user, account), marley, invitation.sent_to)
 
 
-def create_login(account: Any, username: str, password: str) -> str:
-	"""The person's Website User with the Patient role: their existing one enabled, else a new one."""
+def create_login(account: Any, invitation: Any, username: str, password: str) -> str:
+	"""The person's Website User with the Patient role: their own existing one, else a new one.
+
+	Setting a password on an existing login ends all of its other sessions once this commits.
+	"""
 	from frappe.utils.password import update_password
 
-	existing = existing_login(account)
+	existing = existing_login(account, invitation)
 	if existing:
 		user = frappe.get_doc("User", existing)
 		user.enabled = 1
@@ -189,51 +246,76 @@ def create_login(account: Any, username: str, password: str) -> str:
 	user.flags.no_welcome_mail = True
 	user.save(ignore_permissions=True)
 	update_password(user.name, password)
+	if existing:
+		end_sessions_after_commit(user.name)
 	return user.name
 
 
+@app_action
 def activate(invitation: Any, username: str, password: str) -> Outcome:
-	"""Turn a checked invitation into an Active account with a login of its own."""
+	"""Turn a checked invitation into an Active account with a login of its own.
+
+	Only this link's account is activated: every other patient's grant needs its own link.
+	"""
 	account = frappe.get_doc(ACCOUNT, invitation.account)
+	if not identity_confirmed(invitation):
+		return Outcome(False, _("Please confirm the patient's details first."))
 	username = normalise_username(username or "")
 	problem = username_problem(username, account) or password_problem(password, account)
 	if problem:
 		return Outcome(False, problem)
-
-	user = create_login(account, username, password)
-	now = now_datetime()
-	linked = [account.name, *pending_representative_accounts(account)]
-	for name in linked:
-		linked_account = frappe.get_doc(ACCOUNT, name)
-		if name == account.name:
-			linked_account.username = username
-		linked_account.user = user
-		linked_account.status = AccountStatus.ACTIVE
-		linked_account.activated_on = now
-		linked_account.save(ignore_permissions=True)
-		for live in invitations(name):
-			frappe.db.set_value(
-				INVITATION,
-				live,
-				{"status": InvitationStatus.ACCEPTED, "accepted_on": now, "token_hash": None},
-			)
-		log_event(EventType.ACCOUNT_ACTIVATED, name, linked_account.patient, _("Login {0}").format(username))
-	return Outcome(True, data={"user": user, "accounts": linked})
+	user = create_login(account, invitation, username, password)
+	account.username = username
+	grant(account, invitation, user, _("Login {0}").format(username))
+	return Outcome(True, data={"user": user, "accounts": [account.name]})
 
 
-def pending_representative_accounts(account: Any) -> list[str]:
-	"""A representative invited for several patients activates once: their other invited accounts
-	under the same invited address join the same login."""
-	if account.access_type != AccessType.REPRESENTATIVE or not account.contact_email:
-		return []
-	return frappe.get_all(
-		ACCOUNT,
-		filters={
-			"access_type": AccessType.REPRESENTATIVE,
-			"contact_email": account.contact_email,
-			"status": AccountStatus.INVITED,
-			"user": ("is", "not set"),
-			"name": ("!=", account.name),
-		},
-		pluck="name",
+@app_action
+def link_existing_login(invitation: Any, username: str, password: str) -> Outcome:
+	"""Add this link's patient to a portal login the person already holds, proven by its password.
+
+	A representative acting for several patients keeps one login: each patient still needs their own
+	link (and identity answer), and the person proves the login is theirs by signing in with it.
+	"""
+	from frappe.utils.password import check_password
+
+	account = frappe.get_doc(ACCOUNT, invitation.account)
+	if not identity_confirmed(invitation):
+		return Outcome(False, _("Please confirm the patient's details first."))
+	refused = Outcome(False, _("The username or password is not correct."))
+	name = normalise_username(username or "")
+	user = (
+		frappe.db.get_value("User", {"username": name, "enabled": 1, "user_type": "Website User"}, "name")
+		if name
+		else None
 	)
+	if not user or not frappe.db.exists("Has Role", {"parent": user, "role": PATIENT_ROLE}):
+		return refused
+	try:
+		check_password(user, password or "", delete_tracker_cache=False)
+	except frappe.AuthenticationError:
+		return refused
+	if frappe.db.exists(ACCOUNT, {"user": user, "patient": account.patient, "name": ("!=", account.name)}):
+		return Outcome(False, _("This login already has access to this patient."))
+	grant(account, invitation, user, _("Existing login {0} linked").format(name))
+	return Outcome(True, data={"user": user, "accounts": [account.name]})
+
+
+def grant(account: Any, invitation: Any, user: str, details: str) -> None:
+	"""Make the account Active on `user`, accept its link, and retire any login it had before."""
+	previous = account.user
+	now = now_datetime()
+	account.user = user
+	account.status = AccountStatus.ACTIVE
+	account.activated_on = now
+	account.save(ignore_permissions=True)
+	for live in invitations(account.name):
+		frappe.db.set_value(
+			INVITATION,
+			live,
+			{"status": InvitationStatus.ACCEPTED, "accepted_on": now, "token_hash": None},
+		)
+	log_event(EventType.ACCOUNT_ACTIVATED, account.name, account.patient, details)
+	if previous and previous != user:
+		retire_user_if_unused(previous)
+	refresh_portal_status(account.patient)

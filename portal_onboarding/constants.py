@@ -87,6 +87,9 @@ class EventType:
 	INVITATION_REVOKED = "Invitation Revoked"
 	IDENTITY_CHECK_FAILED = "Identity Check Failed"
 	ACCOUNT_ACTIVATED = "Account Activated"
+	INVITATION_EXPIRED = "Invitation Expired"
+	ACCOUNT_DELETED = "Account Deleted"
+	INVITATION_REFUSED = "Invitation Refused"
 
 	ALL = (
 		ACCOUNT_CREATED,
@@ -100,6 +103,9 @@ class EventType:
 		INVITATION_REVOKED,
 		IDENTITY_CHECK_FAILED,
 		ACCOUNT_ACTIVATED,
+		INVITATION_EXPIRED,
+		ACCOUNT_DELETED,
+		INVITATION_REFUSED,
 	)
 
 

@@ -5,7 +5,7 @@ from typing import Any
 
 import frappe
 from frappe import _
-from frappe.utils import format_datetime, get_url, now_datetime
+from frappe.utils import format_datetime, get_datetime, get_url, now_datetime
 
 from portal_onboarding.audit import log_event
 from portal_onboarding.constants import (
@@ -18,6 +18,8 @@ from portal_onboarding.constants import (
 	InvitationStatus,
 )
 from portal_onboarding.core.tokens import issue_token
+from portal_onboarding.onboarding import lock_patient_row, refresh_self_contact
+from portal_onboarding.security.actions import app_action
 from portal_onboarding.settings import get_settings
 
 DEFAULT_TEMPLATE = "Patient Portal Invitation"
@@ -33,7 +35,9 @@ def clinic_name() -> str:
 
 
 def activation_link(token: str) -> str:
-	return get_url(f"/portal/activate?key={token}")
+	"""The link in the email. The key travels in the fragment, which browsers never send to a server,
+	so it stays out of access logs, proxies and `Referer` headers; the page reads it and strips it."""
+	return get_url("/portal/activate") + f"#key={token}"
 
 
 def render_email(account: Any, link: str, expires_on: Any) -> dict[str, str]:
@@ -71,21 +75,36 @@ def send_sms(mobile: str) -> None:
 	frappe_send_sms([mobile], sms_text(), success_msg=False)
 
 
+def lock_invitation(invitation_name: str) -> Any | None:
+	"""The invitation read under its lock, its patient's row locked first (the one lock order)."""
+	patient = frappe.db.get_value(INVITATION, invitation_name, "patient")
+	if patient is None or not lock_patient_row(patient):
+		return None  # deleted with its account (or patient) before the job ran
+	if not frappe.db.get_value(INVITATION, invitation_name, "name", for_update=True):
+		return None
+	return frappe.get_doc(INVITATION, invitation_name, for_update=True)
+
+
+@app_action
 def deliver(invitation_name: str) -> None:
 	"""Email the link (and the SMS notice when asked); a failure is recorded, never raised."""
-	if not frappe.db.exists(INVITATION, invitation_name):
-		return  # deleted with its account before the job ran
-	invitation = frappe.get_doc(INVITATION, invitation_name, for_update=True)
-	if invitation.status not in (InvitationStatus.QUEUED, InvitationStatus.FAILED):
+	invitation = lock_invitation(invitation_name)
+	if invitation is None or invitation.status not in (InvitationStatus.QUEUED, InvitationStatus.FAILED):
 		return
 	account = frappe.get_doc(ACCOUNT, invitation.account)
-	issued = issue_token(now_datetime(), int(get_settings().invitation_lifetime_hours))
+	# The address may have been corrected since the invitation was queued: mail the current one.
+	refresh_self_contact(account, frappe.get_doc("Patient", account.patient))
+	invitation.sent_to = account.contact_email
 	invitation.send_attempts = (invitation.send_attempts or 0) + 1
+	if not invitation.sent_to:
+		record_failure(invitation, account, _("The account has no email address to send the invitation to."))
+		return
+	issued = issue_token(now_datetime(), int(get_settings().invitation_lifetime_hours))
 	frappe.db.savepoint("portal_invitation_email")
 	try:
 		email = render_email(account, activation_link(issued.token), issued.expires_on)
 		frappe.sendmail(
-			recipients=[account.contact_email],
+			recipients=[invitation.sent_to],
 			subject=email["subject"],
 			message=email["message"],
 			reference_doctype=INVITATION,
@@ -132,12 +151,11 @@ def deliver_sms(invitation: Any, account: Any) -> None:
 	invitation.sms_status = "Sent"
 
 
+@app_action
 def send_sms_notice(invitation_name: str) -> None:
 	"""An SMS notice on its own, for an invitation whose email already went out."""
-	if not frappe.db.exists(INVITATION, invitation_name):
-		return
-	invitation = frappe.get_doc(INVITATION, invitation_name, for_update=True)
-	if invitation.status != InvitationStatus.SENT:
+	invitation = lock_invitation(invitation_name)
+	if invitation is None or invitation.status != InvitationStatus.SENT:
 		return
 	deliver_sms(invitation, frappe.get_doc(ACCOUNT, invitation.account))
 	invitation.save(ignore_permissions=True)
@@ -182,17 +200,29 @@ def each_committed(names: list[str], work: Callable[[str], None], error_title: s
 			frappe.log_error(title=error_title, reference_doctype=INVITATION, reference_name=name)
 
 
+@app_action
 def expire_overdue() -> None:
-	"""Mark links past their expiry as Expired, and their accounts Invite Expired."""
+	"""Mark links past their expiry as Expired, and their accounts Invite Expired.
+
+	Each link is re-read under its lock: one accepted or revoked a moment ago stays as it is.
+	"""
 	overdue = frappe.get_all(
 		INVITATION,
 		filters={"status": InvitationStatus.SENT, "expires_on": ("<=", now_datetime())},
-		fields=["name", "account"],
+		pluck="name",
 	)
-	for row in overdue:
-		frappe.db.set_value(INVITATION, row.name, "status", InvitationStatus.EXPIRED)
-		account = frappe.get_doc(ACCOUNT, row.account)
-		if account.status == AccountStatus.INVITED:
-			account.status = AccountStatus.INVITE_EXPIRED
-			account.save(ignore_permissions=True)
-		frappe.db.commit()
+	each_committed(overdue, expire_one, _("Portal invitation expiry failed"))
+
+
+def expire_one(invitation_name: str) -> None:
+	invitation = lock_invitation(invitation_name)
+	if invitation is None or invitation.status != InvitationStatus.SENT:
+		return
+	if get_datetime(invitation.expires_on) > now_datetime():
+		return
+	frappe.db.set_value(INVITATION, invitation.name, {"status": InvitationStatus.EXPIRED, "token_hash": None})
+	account = frappe.get_doc(ACCOUNT, invitation.account)
+	log_event(EventType.INVITATION_EXPIRED, account.name, account.patient, invitation.name)
+	if account.status == AccountStatus.INVITED:
+		account.status = AccountStatus.INVITE_EXPIRED
+		account.save(ignore_permissions=True)

@@ -19,8 +19,8 @@ before_uninstall = "portal_onboarding.setup.install.before_uninstall"
 # Desk
 extend_bootinfo = "portal_onboarding.boot.extend_bootinfo"
 
-# The audit log must outlive the accounts and patients it speaks of.
-ignore_links_on_delete = ["Patient Portal Event"]
+# The audit log, and the (revoked) links an account had, outlive the accounts and patients they speak of.
+ignore_links_on_delete = ["Patient Portal Event", "Patient Portal Invitation"]
 
 doctype_js = {"Patient": "public/js/patient.js"}
 

@@ -29,6 +29,8 @@ from portal_onboarding.core.status import check_transition
 from portal_onboarding.core.tokens import expiry
 from portal_onboarding.exceptions import InvalidInvitation, NotEligible, throw_reasons
 from portal_onboarding.portal_status import refresh_portal_status
+from portal_onboarding.security.actions import app_action
+from portal_onboarding.security.sessions import end_sessions_after_commit
 from portal_onboarding.settings import eligibility_rules, get_settings
 
 S = AccountStatus
@@ -74,13 +76,22 @@ class Representative:
 		return rep
 
 
+def lock_patient_row(patient: str) -> bool:
+	"""Lock the patient's row; False when there is no such patient.
+
+	Every access change takes this lock first, before any account or invitation row, so two admins,
+	a double click, the activation page and background jobs wait in line instead of deadlocking.
+	"""
+	return bool(patient and frappe.db.get_value(PATIENT, patient, "name", for_update=True))
+
+
 def lock_patient(patient: str) -> Any:
-	"""Serialise every access change on one patient: two admins or a double click wait in line."""
-	if not frappe.db.get_value(PATIENT, patient, "name", for_update=True):
+	"""Lock the patient's row and return the Patient as committed, read under the lock."""
+	if not lock_patient_row(patient):
 		frappe.throw(
 			_("Patient {0} does not exist.").format(frappe.bold(patient)), exc=frappe.DoesNotExistError
 		)
-	return frappe.get_doc(PATIENT, patient)
+	return frappe.get_doc(PATIENT, patient, for_update=True)
 
 
 def home_zip(patient: str) -> str | None:
@@ -128,17 +139,33 @@ def find_or_create_account(match: dict[str, Any], values: dict[str, Any]) -> Any
 	return frappe.get_doc({"doctype": ACCOUNT, **match, **values}).insert(ignore_permissions=True)
 
 
+def patient_contact(patient_doc: Any) -> dict[str, Any]:
+	"""The details a Self account copies from its Patient."""
+	return {
+		"first_name": patient_doc.first_name,
+		"last_name": patient_doc.last_name,
+		"contact_email": (patient_doc.email or "").strip().lower() or None,
+		"contact_mobile": patient_doc.mobile,
+	}
+
+
 def self_account(patient_doc: Any) -> Any:
-	"""The patient's own account, created when missing."""
-	return find_or_create_account(
-		{"patient": patient_doc.name, "access_type": AccessType.SELF},
-		{
-			"first_name": patient_doc.first_name,
-			"last_name": patient_doc.last_name,
-			"contact_email": patient_doc.email,
-			"contact_mobile": patient_doc.mobile,
-		},
+	"""The patient's own account, created when missing, with the Patient's current contact details."""
+	account = find_or_create_account(
+		{"patient": patient_doc.name, "access_type": AccessType.SELF}, patient_contact(patient_doc)
 	)
+	refresh_self_contact(account, patient_doc)
+	return account
+
+
+def refresh_self_contact(account: Any, patient_doc: Any) -> None:
+	"""Copy the Patient's contact details onto its Self account, so mail never goes to an old address."""
+	if account.access_type != AccessType.SELF:
+		return
+	current = patient_contact(patient_doc)
+	if any((account.get(field) or None) != value for field, value in current.items()):
+		account.update(current)
+		account.save(ignore_permissions=True)
 
 
 def representative_account(patient_doc: Any, rep: Representative) -> Any:
@@ -154,6 +181,7 @@ def representative_account(patient_doc: Any, rep: Representative) -> Any:
 	)
 
 
+@app_action
 def enable(patient: str) -> Any:
 	"""Give the patient portal access: eligibility first, then the toggle and an Enabled Self account."""
 	patient_doc = lock_patient(patient)
@@ -170,6 +198,7 @@ def enable(patient: str) -> Any:
 	return account
 
 
+@app_action
 def disable(patient: str) -> list[str]:
 	"""Take portal access away: every account on the patient, its live links and its sessions."""
 	patient_doc = lock_patient(patient)
@@ -187,15 +216,22 @@ def disable(patient: str) -> list[str]:
 	return accounts
 
 
-def retire_user_if_unused(user: str) -> None:
-	"""Disable a portal login and end its sessions once it reaches no patient any more."""
-	still_used = frappe.db.exists(ACCOUNT, {"user": user, "status": ("in", (S.ACTIVE, S.INVITED, S.ENABLED))})
-	if still_used:
-		return
-	from frappe.sessions import clear_sessions
+def retire_user_if_unused(user: str, leaving: str | None = None) -> bool:
+	"""Disable a portal login and end its sessions (after commit) once it reaches no patient any more.
 
+	`leaving` is an account that is about to stop counting (being deleted). Staff logins are never
+	touched: a portal account can only ever point at a Website User.
+	"""
+	filters: dict[str, Any] = {"user": user, "status": ("in", (S.ACTIVE, S.INVITED, S.ENABLED))}
+	if leaving:
+		filters["name"] = ("!=", leaving)
+	if frappe.db.exists(ACCOUNT, filters):
+		return False
+	if frappe.db.get_value("User", user, "user_type") != "Website User":
+		return False
 	frappe.db.set_value("User", user, "enabled", 0)
-	clear_sessions(user=user, keep_current=False, force=True)
+	end_sessions_after_commit(user)
+	return True
 
 
 def invitations(account: str, statuses: tuple[str, ...] = InvitationStatus.LIVE) -> list[str]:
@@ -209,13 +245,21 @@ def invitations(account: str, statuses: tuple[str, ...] = InvitationStatus.LIVE)
 
 
 def revoke_live_invitations(account: str, reason: str) -> list[str]:
+	"""Kill the account's live links: revoked, and their token hashes gone."""
 	revoked = invitations(account)
 	for name in revoked:
-		frappe.db.set_value(INVITATION, name, {"status": InvitationStatus.REVOKED, "failure_reason": reason})
-		log_event(EventType.INVITATION_REVOKED, account, None, reason)
+		revoke_invitation(name, account, reason)
 	return revoked
 
 
+def revoke_invitation(name: str, account: str, reason: str) -> None:
+	frappe.db.set_value(
+		INVITATION, name, {"status": InvitationStatus.REVOKED, "failure_reason": reason, "token_hash": None}
+	)
+	log_event(EventType.INVITATION_REVOKED, account, None, reason)
+
+
+@app_action
 def invite(patient: str, channel: str = Channel.EMAIL, representative: dict | None = None) -> tuple[Any, Any]:
 	"""Create (or reuse) the account and its one live invitation; sending happens after commit."""
 	if channel not in Channel.ALL:

@@ -4,12 +4,13 @@ import json
 
 import frappe
 from frappe import _
-from frappe.rate_limiter import rate_limit
+from frappe.utils import cint
 
 from portal_onboarding import activation, onboarding
 from portal_onboarding.api.account import check_admin
-from portal_onboarding.constants import Channel
+from portal_onboarding.constants import ACCOUNT, Channel
 from portal_onboarding.exceptions import InvalidInvitation
+from portal_onboarding.security.ratelimit import limit_guest
 
 
 @frappe.whitelist(methods=["POST"])
@@ -31,50 +32,72 @@ def invalid_link() -> dict:
 	return activation.Outcome(False, activation.invalid_link_message(), invalid_link=True).as_dict()
 
 
+# Guest budgets per hour: generous per address (a clinic's Wi-Fi is one address), small per link.
+LIMITS = {
+	"check_link": (300, 30),
+	"verify_identity": (100, 10),
+	"check_username": (300, 60),
+	"accept": (100, 10),
+}
+
+
+def limit(endpoint: str, key: str | None) -> None:
+	per_address, per_link = LIMITS[endpoint]
+	limit_guest(endpoint, key, per_address, per_link)
+
+
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=20, seconds=60 * 60)
+def check_link(key: str) -> dict:
+	"""Whether this link still works, and what the page should ask first."""
+	limit("check_link", key)
+	invitation = activation.find_invitation(key)
+	if invitation is None:
+		return invalid_link()
+	return activation.link_state(invitation)
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
 def verify_identity(key: str, date_of_birth: str | None = None, home_zip: str | None = None) -> dict:
 	"""Check the patient's date of birth and home ZIP code for this link."""
-	invitation = activation.find_invitation(key, for_update=True)
+	limit("verify_identity", key)
+	invitation = activation.find_invitation(key, lock=True)
 	if invitation is None:
 		return invalid_link()
 	outcome = activation.verify_identity(invitation, date_of_birth, home_zip)
 	if outcome.ok:
-		account = frappe.get_doc("Patient Portal Account", invitation.account)
-		outcome.data = {"username": account.username}
+		outcome.data = {"username": frappe.db.get_value(ACCOUNT, invitation.account, "username")}
 	return outcome.as_dict()
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=60, seconds=60 * 60)
 def check_username(key: str, username: str) -> dict:
-	"""Whether the holder of this link may take `username`."""
-	invitation = activation.find_invitation(key, for_update=True)
+	"""Whether the holder of this link, once past the identity check, may take `username`."""
+	limit("check_username", key)
+	invitation = activation.find_invitation(key)
 	if invitation is None:
 		return invalid_link()
-	account = frappe.get_doc("Patient Portal Account", invitation.account)
+	if not activation.identity_confirmed(invitation):
+		return {"ok": False, "available": False, "message": _("Please confirm the patient's details first.")}
+	account = frappe.get_doc(ACCOUNT, invitation.account)
 	problem = activation.username_problem(username or "", account)
 	return {"ok": problem is None, "available": problem is None, "message": problem or _("Available")}
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=10, seconds=60 * 60)
-def accept(
-	key: str,
-	username: str,
-	password: str,
-	date_of_birth: str | None = None,
-	home_zip: str | None = None,
-) -> dict:
-	"""Activate the account behind this link, log the person in and say where to go."""
-	invitation = activation.find_invitation(key, for_update=True)
+def accept(key: str, username: str, password: str, existing_login: int | str | None = None) -> dict:
+	"""Activate the account behind this link, sign the person in and say where to go.
+
+	With `existing_login`, the username and password are those of a portal login the person already
+	holds, and this link's patient is added to it.
+	"""
+	limit("accept", key)
+	invitation = activation.find_invitation(key, lock=True)
 	if invitation is None:
 		return invalid_link()
-	if activation.identity_required():
-		identity = activation.verify_identity(invitation, date_of_birth, home_zip)
-		if not identity.ok:
-			return identity.as_dict()
-	outcome = activation.activate(invitation, username, password)
+	if cint(existing_login):
+		outcome = activation.link_existing_login(invitation, username, password)
+	else:
+		outcome = activation.activate(invitation, username, password)
 	if outcome.ok:
 		frappe.local.login_manager.login_as(outcome.data["user"])
 		outcome.data = {"redirect_to": "/portal"}

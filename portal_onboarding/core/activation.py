@@ -59,3 +59,42 @@ def login_email(username: str) -> str:
 	portal reaches patients only through account grants.
 	"""
 	return f"{username}@{PLACEHOLDER_EMAIL_DOMAIN}"
+
+
+def is_placeholder_email(email: str | None) -> bool:
+	"""True for the address of a login this app made (`username@portal.invalid`)."""
+	return bool(email) and email.strip().lower().endswith("@" + PLACEHOLDER_EMAIL_DOMAIN)
+
+
+@dataclass(frozen=True)
+class LoginFacts:
+	"""What decides whether an existing login may be handed to the holder of an invitation."""
+
+	name: str
+	email: str | None
+	website_user: bool
+	other_accounts: int  # accounts other than the invited one that already point at this login
+
+
+def reusable_login(
+	own: LoginFacts | None, marley: LoginFacts | None, invited_address: str | None
+) -> str | None:
+	"""The existing login the invitation's holder may take over, or None to make a new one.
+
+	Only a login provably made for this same person qualifies: the one the app itself linked to this
+	account (a placeholder-address login, or Marley's login already linked here), or the login
+	Marley's "Invite as User" made for the patient when its address is the one the invitation went to
+	and no other account uses it. A field anyone with Patient write access can set (`user_id`, the
+	patient's email) is never enough on its own, and a Desk user's login is never taken.
+	"""
+	address = (invited_address or "").strip().lower()
+
+	def addressed_here(login: LoginFacts) -> bool:
+		email = (login.email or "").strip().lower()
+		return bool(address) and email == address and not is_placeholder_email(email)
+
+	if own and own.website_user and (is_placeholder_email(own.email) or addressed_here(own)):
+		return own.name
+	if marley and marley.website_user and marley.other_accounts == 0 and addressed_here(marley):
+		return marley.name
+	return None

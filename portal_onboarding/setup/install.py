@@ -4,6 +4,7 @@ import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
 from portal_onboarding.constants import (
+	ADMIN_ROLES,
 	CAN_ACCESS,
 	MANAGER_ROLE,
 	NO_ACCESS,
@@ -16,6 +17,8 @@ from portal_onboarding.constants import (
 	AccountStatus,
 )
 from portal_onboarding.delivery import DEFAULT_TEMPLATE
+
+TOGGLE_PERMLEVEL = 1
 
 CUSTOM_FIELDS: dict[str, list[dict]] = {
 	PATIENT: [
@@ -58,6 +61,8 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 			"insert_after": PORTAL_REASON_FIELD,
 			"no_copy": 1,
 			"default": "0",
+			# Only the portal admin roles write this level (TOGGLE_PERMISSIONS); the hook checks too.
+			"permlevel": TOGGLE_PERMLEVEL,
 		},
 	]
 }
@@ -78,6 +83,19 @@ PROPERTY_SETTERS: list[dict] = [
 		"value": "0",
 		"property_type": "Text",
 	},
+	{
+		"doctype": PATIENT,
+		"fieldname": "invite_user",
+		"property": "permlevel",
+		"value": str(TOGGLE_PERMLEVEL),
+		"property_type": "Int",
+	},
+]
+
+# Who may write the invitation toggles on Patient: a permission level only the portal admins hold.
+TOGGLE_PERMISSIONS: list[dict] = [
+	{"parent": PATIENT, "role": role, "permlevel": TOGGLE_PERMLEVEL, "read": 1, "write": 1}
+	for role in ADMIN_ROLES
 ]
 
 ROLES: list[dict] = [{"role_name": MANAGER_ROLE, "desk_access": 1}]
@@ -91,6 +109,7 @@ def before_install() -> None:
 def after_install() -> None:
 	create_custom_fields(CUSTOM_FIELDS, ignore_validate=True)
 	create_property_setters()
+	create_toggle_permissions()
 	create_email_template()
 	# Families sharing one email each get a login of their own, found by username.
 	frappe.db.set_single_value("System Settings", "allow_login_using_user_name", 1)
@@ -101,13 +120,74 @@ def after_migrate() -> None:
 	create_roles()
 	create_custom_fields(CUSTOM_FIELDS, ignore_validate=True)
 	create_property_setters()
+	create_toggle_permissions()
 	create_email_template()
 
 
 def before_uninstall() -> None:
 	delete_custom_fields(CUSTOM_FIELDS)
 	delete_property_setters()
+	delete_toggle_permissions()
 	delete_roles()
+
+
+PERMISSION_FLAGS = (
+	"if_owner",
+	"select",
+	"read",
+	"write",
+	"create",
+	"delete",
+	"submit",
+	"cancel",
+	"amend",
+	"report",
+	"export",
+	"import",
+	"share",
+	"print",
+	"email",
+)
+
+
+def create_toggle_permissions() -> None:
+	"""Give the portal admin roles the permission level of the invitation toggles on Patient.
+
+	Frappe keeps a doctype's customised permissions as a full copy (Custom DocPerm), so the
+	standard rules are copied first, exactly as the Role Permissions Manager does.
+	"""
+	from frappe.permissions import setup_custom_perms
+
+	for perm in TOGGLE_PERMISSIONS:
+		setup_custom_perms(perm["parent"])
+		key = {"parent": perm["parent"], "role": perm["role"], "permlevel": perm["permlevel"], "if_owner": 0}
+		if not frappe.db.exists("Custom DocPerm", key):
+			frappe.get_doc(
+				{"doctype": "Custom DocPerm", "parenttype": "DocType", "parentfield": "permissions", **perm}
+			).insert(ignore_permissions=True)
+		frappe.clear_cache(doctype=perm["parent"])
+
+
+def delete_toggle_permissions() -> None:
+	"""Remove the rules install added; when what is left is just the standard copy, drop the copy too."""
+	from frappe.permissions import reset_perms
+
+	for doctype in {perm["parent"] for perm in TOGGLE_PERMISSIONS}:
+		for perm in TOGGLE_PERMISSIONS:
+			if perm["parent"] == doctype:
+				frappe.db.delete(
+					"Custom DocPerm",
+					{"parent": doctype, "role": perm["role"], "permlevel": perm["permlevel"]},
+				)
+		if permission_rules("Custom DocPerm", doctype) == permission_rules("DocPerm", doctype):
+			reset_perms(doctype)
+		frappe.clear_cache(doctype=doctype)
+
+
+def permission_rules(table: str, doctype: str) -> list[tuple]:
+	fields = ["role", "permlevel", *PERMISSION_FLAGS]
+	rows = frappe.get_all(table, filters={"parent": doctype}, fields=fields)
+	return sorted(tuple(row.get(f) or 0 for f in fields) for row in rows)
 
 
 def create_property_setters() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.site import BENCH, site_name
+from tests.site import BENCH, connect, site_name
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -24,12 +24,7 @@ def free_port() -> int:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-	import frappe
-
-	os.chdir(BENCH / "sites")
-	frappe.init(site=site_name(), sites_path=".")
-	frappe.connect()
-	frappe.set_user("Administrator")
+	connect()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

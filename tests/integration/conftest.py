@@ -1,20 +1,15 @@
-"""Connects the integration tier to the bench's site; tests/run installs this checkout there first."""
-
-import os
+"""Connects the integration tier to the test site; tests/run prepares it with this checkout first."""
 
 import pytest
 
-from tests.site import BENCH, site_name
+from tests.site import connect
 
 
 def pytest_configure(config: pytest.Config) -> None:
 	import frappe
 
-	os.chdir(BENCH / "sites")
-	frappe.init(site=site_name(), sites_path=".")
-	frappe.connect()
+	connect()
 	frappe.flags.in_test = True
-	frappe.set_user("Administrator")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -1,20 +1,51 @@
 """Patient doc_events: quick checks only; the slow work runs in a job after commit."""
 
 import frappe
+from frappe import _
 from frappe.model.document import Document
 
-from portal_onboarding.constants import SEND_INVITATION_FIELD
+from portal_onboarding.audit import log_event
+from portal_onboarding.constants import ADMIN_ROLES, SEND_INVITATION_FIELD, EventType
 from portal_onboarding.settings import get_settings
 
 
+def is_portal_admin(user: str | None = None) -> bool:
+	"""True for the roles that may grant portal access: System Manager and Portal Onboarding Manager."""
+	return bool(set(frappe.get_roles(user)) & set(ADMIN_ROLES))
+
+
 def validate(doc: Document, method: str | None = None) -> None:
-	"""Take over Marley's 'Invite as User': our invitation replaces its synchronous User creation."""
-	if doc.get("invite_user") and not doc.get("user_id"):
+	"""The invitation toggle, and Marley's hidden 'Invite as User' it replaces, count only from an admin.
+
+	Physicians, nurses and lab users may write Patient; they must not be able to hand out portal
+	access by ticking a box, so their tick is cleared and they are told to ask an admin.
+	"""
+	wants_invite = bool(doc.get(SEND_INVITATION_FIELD)) and (
+		doc.is_new() or doc.has_value_changed(SEND_INVITATION_FIELD)
+	)
+	if doc.get("invite_user"):
+		# Marley's synchronous User creation never runs: our invitation takes its place.
 		doc.invite_user = 0
+		wants_invite = wants_invite or not doc.get("user_id")
+	if not wants_invite:
+		return
+	if is_portal_admin():
 		doc.set(SEND_INVITATION_FIELD, 1)
+		return
+	doc.set(SEND_INVITATION_FIELD, 0)
+	doc.flags.portal_invitation_refused = True
+	frappe.msgprint(
+		_(
+			"The portal invitation was not sent: only a System Manager or Portal Onboarding Manager "
+			"can invite patients to the portal. Please ask an admin to invite this patient."
+		),
+		title=_("Portal invitation not sent"),
+		indicator="orange",
+	)
 
 
 def after_insert(doc: Document, method: str | None = None) -> None:
+	audit_refusal(doc)
 	settings = get_settings()
 	invite = bool(doc.get(SEND_INVITATION_FIELD) or settings.invite_on_patient_creation)
 	if invite or settings.auto_enable_manual_patients:
@@ -22,10 +53,23 @@ def after_insert(doc: Document, method: str | None = None) -> None:
 
 
 def on_update(doc: Document, method: str | None = None) -> None:
-	if doc.flags.in_insert or not doc.get(SEND_INVITATION_FIELD):
+	if doc.flags.in_insert:
 		return
-	if doc.has_value_changed(SEND_INVITATION_FIELD):
+	audit_refusal(doc)
+	if doc.get(SEND_INVITATION_FIELD) and doc.has_value_changed(SEND_INVITATION_FIELD):
 		enqueue_onboarding(doc.name, invite=True)
+
+
+def audit_refusal(doc: Document) -> None:
+	if doc.flags.pop("portal_invitation_refused", None):
+		log_event(
+			EventType.INVITATION_REFUSED,
+			None,
+			doc.name,
+			_("{0} does not hold a portal admin role; the invitation toggle was cleared.").format(
+				frappe.session.user
+			),
+		)
 
 
 def enqueue_onboarding(patient: str, invite: bool) -> None:

@@ -19,9 +19,28 @@ from portal_onboarding.exceptions import (
 	throw_reasons,
 )
 from portal_onboarding.portal_status import refresh_portal_status
+from portal_onboarding.security.actions import acting, in_app_action
 from portal_onboarding.settings import default_portal_sections
 
-AUDITED_ACCESS_FIELDS = ("access_type", "access_valid_until", "user", "force_password_change")
+AUDITED_ACCESS_FIELDS = (
+	"access_type",
+	"access_valid_until",
+	"user",
+	"username",
+	"force_password_change",
+	"contact_email",
+	"contact_mobile",
+)
+# What only the app's own actions may set: who the grant is for, on which login, in which state.
+APP_ONLY_FIELDS = (
+	"patient",
+	"access_type",
+	"status",
+	"user",
+	"username",
+	"activated_on",
+	"last_invited_on",
+)
 
 
 class PatientPortalAccount(Document):
@@ -67,12 +86,19 @@ class PatientPortalAccount(Document):
 		username: DF.Data | None
 	# end: auto-generated types
 
+	def check_if_latest(self) -> None:
+		# Desk saves lock the account row here; take the patient's row first, as every access change does.
+		if self.patient:
+			frappe.db.get_value("Patient", self.patient, "name", for_update=True)
+		super().check_if_latest()
+
 	def before_insert(self) -> None:
 		if not self.permitted_sections:
 			for section in default_portal_sections():
 				self.append("permitted_sections", {"portal_section": section})
 
 	def validate(self) -> None:
+		self.guard_app_only_fields()
 		self.username = normalise_username(self.username or "") or self.suggest_username()
 		self.self_account_of = self.patient if self.access_type == AccessType.SELF else None
 		before = self.get_doc_before_save()
@@ -111,20 +137,67 @@ class PatientPortalAccount(Document):
 				_("{0} → {1}").format(before.status, self.status),
 			)
 		changed = [f for f in AUDITED_ACCESS_FIELDS if before and before.get(f) != self.get(f)]
+		if before and section_keys(before) != section_keys(self):
+			changed.append("permitted_sections")
 		if changed:
 			log_event(
 				EventType.ACCESS_CHANGED,
 				self.name,
 				self.patient,
-				", ".join(f"{_(self.meta.get_label(f))}: {before.get(f)} → {self.get(f)}" for f in changed),
+				", ".join(
+					f"{_(self.meta.get_label(f))}: {audit_value(before, f)} → {audit_value(self, f)}"
+					for f in changed
+				),
 			)
 		refresh_portal_status(self.patient)
 
 	def on_trash(self) -> None:
-		self.flags.patient_to_refresh = self.patient
+		from portal_onboarding.onboarding import lock_patient_row, revoke_live_invitations
+
+		lock_patient_row(self.patient)
+		with acting():
+			revoke_live_invitations(self.name, _("The portal account was deleted."))
+		log_event(
+			EventType.ACCOUNT_DELETED,
+			self.name,
+			self.patient,
+			_("{0} account of {1}, login {2}, was {3}").format(
+				_(self.access_type), self.patient_name or self.patient, self.username, _(self.status)
+			),
+		)
 
 	def after_delete(self) -> None:
-		refresh_portal_status(self.flags.patient_to_refresh)
+		from portal_onboarding.onboarding import retire_user_if_unused
+
+		if self.user:
+			retire_user_if_unused(self.user, leaving=self.name)
+		refresh_portal_status(self.patient)
+
+	def guard_app_only_fields(self) -> None:
+		"""Accounts are made, and change grant, login and state, only through the app's actions."""
+		if in_app_action():
+			return
+		if self.is_new():
+			frappe.throw(
+				_(
+					"Portal accounts are created from the Patient, with the Portal actions "
+					"(Enable portal access, Send invitation, Invite a representative)."
+				),
+				exc=frappe.PermissionError,
+				title=_("Not Permitted"),
+			)
+		before = self.get_doc_before_save()
+		changed = [f for f in APP_ONLY_FIELDS if before and before.get(f) != self.get(f)]
+		if before and section_keys(before) != section_keys(self):
+			changed.append("permitted_sections")
+		if changed:
+			frappe.throw(
+				_("{0} can only be changed with the portal account actions.").format(
+					", ".join(_(self.meta.get_label(f)) for f in changed)
+				),
+				exc=frappe.PermissionError,
+				title=_("Not Permitted"),
+			)
 
 	def validate_single_self_account(self) -> None:
 		if self.access_type != AccessType.SELF:
@@ -159,3 +232,13 @@ class PatientPortalAccount(Document):
 		taken = frappe.get_all(ACCOUNT, filters={"username": ("like", pattern)}, pluck="username")
 		taken += frappe.get_all("User", filters={"username": ("like", pattern)}, pluck="username")
 		return suggest_username(self.first_name, self.last_name, self.contact_email, taken)
+
+
+def section_keys(account: Document) -> list[str]:
+	return sorted(row.portal_section for row in account.get("permitted_sections") or [])
+
+
+def audit_value(account: Document, fieldname: str) -> str:
+	if fieldname == "permitted_sections":
+		return ", ".join(section_keys(account)) or "-"
+	return str(account.get(fieldname) or "-")

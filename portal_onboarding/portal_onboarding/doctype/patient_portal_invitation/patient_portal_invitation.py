@@ -8,6 +8,7 @@ from frappe.utils import get_datetime, now_datetime
 
 from portal_onboarding.core.tokens import looks_like_hash
 from portal_onboarding.exceptions import InvalidInvitation
+from portal_onboarding.security.actions import in_app_action
 
 
 class PatientPortalInvitation(Document):
@@ -40,6 +41,15 @@ class PatientPortalInvitation(Document):
 		self.created_by = frappe.session.user
 
 	def validate(self) -> None:
+		if not in_app_action():
+			# Status, attempts and expiry are the link's security: nobody edits them, whatever their role.
+			frappe.throw(
+				_(
+					"Invitations cannot be changed by hand. To give the person a new link, send a new invitation."
+				),
+				exc=frappe.PermissionError,
+				title=_("Not Permitted"),
+			)
 		if self.token_hash and not looks_like_hash(self.token_hash):
 			frappe.throw(
 				_("Token Hash must be the SHA-256 digest of the invitation token, never the token itself."),
