@@ -28,6 +28,8 @@ def count(bucket: str, limit: int, seconds: int = WINDOW_SECONDS) -> None:
 
 
 def limit_guest(endpoint: str, link: str | None, per_address: int, per_link: int) -> None:
-	"""Apply the address budget and the link budget of `endpoint` to this request."""
-	count(f"{endpoint}:ip:{frappe.local.request_ip or 'unknown'}", per_address)
+	"""Apply the address budget and the link budget of `endpoint` to this request (not to Python calls)."""
+	if not frappe.request:
+		return
+	count(f"{endpoint}:ip:{getattr(frappe.local, 'request_ip', None) or 'unknown'}", per_address)
 	count(f"{endpoint}:link:{hash_token(link or '')}", per_link)

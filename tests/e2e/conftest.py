@@ -14,6 +14,8 @@ import pytest
 from tests.site import BENCH, connect, site_name
 
 CHROMIUM = "/usr/bin/chromium"
+# Screenshots the README shows; each e2e run refreshes them.
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 

@@ -8,6 +8,7 @@ import pytest
 import frappe
 
 from portal_onboarding.constants import ACCOUNT, INVITATION, MANAGER_ROLE, AccountStatus, InvitationStatus
+from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.desk import open_portal_action, signed_in_page
 from tests.e2e.rq_jobs import drop_queued_job, run_queued_job
 from tests.integration.factories import (
@@ -70,7 +71,11 @@ def test_invite_activate_and_land_on_the_portal(browser, base_url, clinic):
 	person = browser.new_context()
 	page = person.new_page()
 	page.set_default_timeout(30_000)
-	page.goto(f"{base_url}/portal/activate?key={key}")
+	page.goto(f"{base_url}/portal/activate#key={key}")
+	page.locator("[data-step='identity']:not(.d-none)").wait_for()
+	# The key is read from the fragment and stripped from the address bar at once.
+	assert page.url == f"{base_url}/portal/activate"
+	page.screenshot(path=str(SCREENSHOTS / "activate-identity.png"))
 	page.fill("#date_of_birth", "1990-05-18")
 	page.fill("#home_zip", ZIP)
 	page.click("[data-step='identity'] button[type='submit']")
@@ -97,8 +102,8 @@ def test_invite_activate_and_land_on_the_portal(browser, base_url, clinic):
 	cookies = {c["name"]: unquote(c["value"]) for c in person.cookies()}
 	assert cookies.get("user_id") == account.user
 
-	page.goto(f"{base_url}/portal/activate?key={key}")
-	page.locator("[data-state='invalid']:not(.d-none)", has_text="no longer valid").wait_for()
+	page.goto(f"{base_url}/portal/activate#key={key}")
+	page.locator(".portal-activate[data-state='invalid']", has_text="no longer valid").wait_for()
 	person.close()
 
 

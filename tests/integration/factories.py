@@ -36,7 +36,9 @@ def make_patient(**kw: Any) -> Any:
 
 
 def make_account(patient: str, **kw: Any) -> Any:
-	"""A saved Patient Portal Account on `patient`."""
+	"""A saved Patient Portal Account on `patient`, made as the app's own actions make them."""
+	from portal_onboarding.security.actions import acting
+
 	values = {
 		"doctype": ACCOUNT,
 		"patient": patient,
@@ -46,7 +48,8 @@ def make_account(patient: str, **kw: Any) -> Any:
 		"username": unique("user."),
 	}
 	values.update(kw)
-	return frappe.get_doc(values).insert()
+	with acting():
+		return frappe.get_doc(values).insert()
 
 
 def strong_password() -> str:
@@ -230,7 +233,7 @@ def activation_key(invitation: str) -> str:
 	import re
 
 	html = queued_mails(invitation)[-1]["html"]
-	match = re.search(r"/portal/activate\?key=([A-Za-z0-9_\-]+)", html)
+	match = re.search(r"/portal/activate#key=([A-Za-z0-9_\-]+)", html)
 	assert match, html
 	return match.group(1)
 
@@ -256,3 +259,85 @@ def ensure_outgoing_email_account() -> str:
 	account.insert(ignore_permissions=True)
 	frappe.local.outgoing_email_account = {}
 	return account.name
+
+
+def confirm_identity(key: str, dob: str = "1990-05-17", zip_code: str = "90210") -> dict:
+	"""Answer the activation page's identity check for this link, as the person would."""
+	from portal_onboarding.api import invitation as invitation_api
+
+	return invitation_api.verify_identity(key, dob, zip_code)
+
+
+def accept_link(
+	key: str,
+	username: str | None = None,
+	password: str | None = None,
+	dob: str | None = "1990-05-17",
+	zip_code: str = "90210",
+	existing_login: int = 0,
+) -> dict:
+	"""Pass the identity check (unless `dob` is None) and accept the link; the sign-in is stubbed."""
+	from unittest.mock import patch
+
+	from portal_onboarding.api import invitation as invitation_api
+
+	if dob is not None:
+		confirm_identity(key, dob, zip_code)
+	with patch.object(frappe.local, "login_manager", create=True):
+		return invitation_api.accept(
+			key,
+			username or unique("pat."),
+			password or strong_password(),
+			existing_login=existing_login,
+		)
+
+
+def purge_patient(patient: str) -> None:
+	"""Remove a committed test patient with its accounts, links, events and portal logins; commits."""
+	from portal_onboarding.constants import EVENT, INVITATION
+
+	frappe.db.rollback()
+	frappe.set_user("Administrator")
+	users = set()
+	for account in frappe.get_all(ACCOUNT, filters={"patient": patient}, fields=["name", "user"]):
+		frappe.db.delete(INVITATION, {"account": account.name})
+		frappe.db.delete(ACCOUNT, {"name": account.name})
+		frappe.db.delete("Patient Portal Section", {"parent": account.name})
+		if account.user:
+			users.add(account.user)
+	frappe.db.delete(EVENT, {"patient": patient})
+	for address in frappe.get_all(
+		"Dynamic Link",
+		filters={"link_doctype": PATIENT, "link_name": patient, "parenttype": "Address"},
+		pluck="parent",
+	):
+		frappe.delete_doc("Address", address, force=True, ignore_permissions=True)
+	if frappe.db.exists(PATIENT, patient):
+		frappe.delete_doc(PATIENT, patient, force=True, ignore_permissions=True)
+	for user in users:
+		if frappe.db.exists("User", user) and not frappe.db.exists(ACCOUNT, {"user": user}):
+			frappe.delete_doc("User", user, force=True, ignore_permissions=True)
+	frappe.db.commit()
+
+
+def add_session(user: str) -> str:
+	"""A signed-in session of `user`, as Frappe stores it; returns its sid."""
+	sid = unique("sid")
+	frappe.db.sql(
+		"insert into `tabSessions` (user, sid, sessiondata, lastupdate, status)"
+		" values (%s, %s, '{}', now(), 'Active')",
+		(user, sid),
+	)
+	return sid
+
+
+def session_count(user: str) -> int:
+	return frappe.db.sql("select count(*) from `tabSessions` where user = %s", user)[0][0]
+
+
+def run_after_commit() -> None:
+	"""Run what the transaction left for after its commit, without committing the test's data."""
+	from unittest.mock import patch
+
+	with patch.object(frappe.db, "commit"):
+		frappe.db.after_commit.run()

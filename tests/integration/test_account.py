@@ -19,6 +19,7 @@ from portal_onboarding.exceptions import (
 	InvalidAccount,
 	UsernameTaken,
 )
+from portal_onboarding.security.actions import acting
 from tests.integration.factories import make_account, make_patient, make_user, unique
 
 
@@ -77,7 +78,7 @@ class TestAccount(FrappeTestCase):
 			}
 		)
 		second.validate_single_self_account = lambda: None
-		with self.assertRaises(frappe.UniqueValidationError):
+		with self.assertRaises(frappe.UniqueValidationError), acting():
 			second.insert()
 
 	def test_duplicate_username_is_refused(self):
@@ -148,7 +149,7 @@ class TestAccount(FrappeTestCase):
 	def test_illegal_status_transition_is_refused_with_a_reason(self):
 		account = make_account(self.patient.name)
 		account.status = AccountStatus.ACTIVE
-		with self.assertRaises(IllegalStatusTransition) as ctx:
+		with self.assertRaises(IllegalStatusTransition) as ctx, acting():
 			account.save()
 		self.assertIn("cannot go from Not Enabled to Active", str(ctx.exception))
 
@@ -157,7 +158,8 @@ class TestAccount(FrappeTestCase):
 		account = make_account(self.patient.name)
 		self.assertEqual(frappe.db.get_value(PATIENT, self.patient.name, PORTAL_STATUS_FIELD), "Not Enabled")
 		account.status = AccountStatus.ENABLED
-		account.save()
+		with acting():
+			account.save()
 		self.assertEqual(frappe.db.get_value(PATIENT, self.patient.name, PORTAL_STATUS_FIELD), "Enabled")
 		changes = [e for e in events(account.name) if e.event_type == EventType.STATUS_CHANGED]
 		self.assertEqual(len(changes), 1)

@@ -26,7 +26,9 @@ from portal_onboarding.exceptions import InvalidInvitation, NotEligible
 from portal_onboarding.permissions import portal_grants
 from tests.integration.factories import (
 	JobRecorder,
+	accept_link,
 	activation_key,
+	confirm_identity,
 	ensure_outgoing_email_account,
 	make_eligible_patient,
 	make_patient,
@@ -107,9 +109,8 @@ class TestEnableAndDisable(MailTestCase):
 	def test_disable_revokes_links_and_retires_the_login(self):
 		patient = make_eligible_patient()
 		account, _invitation, key = invite_and_send(patient.name)
-		outcome = activation.activate(activation.find_invitation(key), unique("pat."), strong_password())
-		self.assertTrue(outcome.ok, outcome.message)
-		user = outcome.data["user"]
+		self.assertTrue(accept_link(key)["ok"])
+		user = frappe.db.get_value(ACCOUNT, account, "user")
 		frappe.db.sql(
 			"insert into `tabSessions` (user, sid, sessiondata, lastupdate, status)"
 			" values (%s, %s, '{}', now(), 'Active')",
@@ -255,13 +256,11 @@ class TestActivation(MailTestCase):
 		self.account, self.invitation, self.key = invite_and_send(self.patient.name)
 
 	def accept(self, key=None, username=None, password=None, dob="2012-04-03", zip_code="sw1a1aa"):
+		if dob:
+			confirm_identity(key or self.key, dob, zip_code)
 		with patch.object(frappe.local, "login_manager", create=True) as login_manager:
 			result = invitation_api.accept(
-				key or self.key,
-				username or unique("pat."),
-				password or strong_password(),
-				date_of_birth=dob,
-				home_zip=zip_code,
+				key or self.key, username or unique("pat."), password or strong_password()
 			)
 		return result, login_manager
 
@@ -332,7 +331,7 @@ class TestActivation(MailTestCase):
 		self.assertIn("password", result["message"].lower())
 		result, _login = self.accept(username=taken_account.username)
 		self.assertFalse(result["ok"])
-		self.assertIn("taken", result["message"])
+		self.assertIn("not available", result["message"])
 		result, _login = self.accept(username="no spaces allowed")
 		self.assertFalse(result["ok"])
 		self.assertIn("Username", result["message"])
@@ -348,10 +347,7 @@ class TestSharedContacts(MailTestCase):
 			patient = make_eligible_patient(email=shared, mobile="+15555550100", dob=dob)
 			_account, _invitation, key = invite_and_send(patient.name)
 			username = unique("kid.")
-			with patch.object(frappe.local, "login_manager", create=True):
-				result = invitation_api.accept(
-					key, username, strong_password(), date_of_birth=dob, home_zip="90210"
-				)
+			result = accept_link(key, username, dob=dob)
 			self.assertTrue(result["ok"], result)
 			logins.append((patient.name, username, frappe.db.get_value(ACCOUNT, _account, "user")))
 		users = {user for _p, _u, user in logins}
@@ -361,12 +357,12 @@ class TestSharedContacts(MailTestCase):
 			self.assertNotEqual(frappe.db.get_value("User", user, "email"), shared)
 			self.assertEqual([g.patient for g in portal_grants(user)], [patient])
 
-	def test_representative_of_three_children_activates_once(self):
+	def test_representative_of_three_children_keeps_one_login_each_grant_by_its_own_link(self):
 		email = f"{unique('parent')}@example.com"
 		children = [make_eligible_patient(dob="2015-06-0" + str(i + 1)) for i in range(3)]
-		keys = []
+		accounts, keys = [], []
 		for child in children:
-			_account, _invitation, key = invite_and_send(
+			account, _invitation, key = invite_and_send(
 				child.name,
 				representative={
 					"first_name": "Pat",
@@ -375,15 +371,20 @@ class TestSharedContacts(MailTestCase):
 					"relation": "Parent",
 				},
 			)
+			accounts.append(account)
 			keys.append(key)
-		self.assertEqual(frappe.db.count(ACCOUNT, {"contact_email": email}), 3)
-		with patch.object(frappe.local, "login_manager", create=True):
-			result = invitation_api.accept(
-				keys[0], unique("parent."), strong_password(), date_of_birth="2015-06-01", home_zip="90210"
-			)
-		self.assertTrue(result["ok"], result)
-		user = frappe.db.get_value(ACCOUNT, {"contact_email": email, "patient": children[0].name}, "user")
+		username, password = unique("parent."), strong_password()
+		self.assertTrue(accept_link(keys[0], username, password, dob="2015-06-01")["ok"])
+		user = frappe.db.get_value(ACCOUNT, accounts[0], "user")
 		self.assertTrue(user.endswith("@portal.invalid"))
+		# The first link grants its own patient only: the others wait for their own links.
+		self.assertEqual([g.patient for g in portal_grants(user)], [children[0].name])
+		self.assertEqual(frappe.db.get_value(ACCOUNT, accounts[1], "status"), AccountStatus.INVITED)
+		self.assertIsNotNone(activation.find_invitation(keys[1]))
+
+		for key, dob in ((keys[1], "2015-06-02"), (keys[2], "2015-06-03")):
+			result = accept_link(key, username, password, dob=dob, existing_login=1)
+			self.assertTrue(result["ok"], result)
 		self.assertEqual(sorted(g.patient for g in portal_grants(user)), sorted(c.name for c in children))
 		for key in keys:
 			self.assertIsNone(activation.find_invitation(key))
@@ -550,10 +551,7 @@ class TestExistingLoginsAndGrants(MailTestCase):
 		frappe.db.set_value(PATIENT, patient.name, "user_id", marley_user)
 		_account, _invitation, key = invite_and_send(patient.name)
 		username = unique("own.")
-		with patch.object(frappe.local, "login_manager", create=True):
-			result = invitation_api.accept(
-				key, username, strong_password(), date_of_birth="1990-05-17", home_zip="90210"
-			)
+		result = accept_link(key, username)
 		self.assertTrue(result["ok"], result)
 		self.assertEqual(frappe.db.get_value(ACCOUNT, _account, "user"), marley_user)
 		self.assertEqual(frappe.db.get_value("User", marley_user, "username"), username)
@@ -561,9 +559,9 @@ class TestExistingLoginsAndGrants(MailTestCase):
 
 	def test_grants_end_when_the_patient_loses_portal_access(self):
 		patient = make_eligible_patient()
-		_account, _invitation, key = invite_and_send(patient.name)
-		outcome = activation.activate(activation.find_invitation(key), unique("pat."), strong_password())
-		user = outcome.data["user"]
+		account, _invitation, key = invite_and_send(patient.name)
+		self.assertTrue(accept_link(key)["ok"])
+		user = frappe.db.get_value(ACCOUNT, account, "user")
 		self.assertEqual(len(portal_grants(user)), 1)
 		frappe.db.set_value(PATIENT, patient.name, PORTAL_ACCESS_FIELD, "No Access to Portal")
 		self.assertEqual(portal_grants(user), [])

@@ -5,6 +5,7 @@ from frappe.tests.utils import FrappeTestCase
 
 from portal_onboarding.constants import ACCOUNT, EVENT, INVITATION, MANAGER_ROLE, SECTION, SETTINGS
 from portal_onboarding.core.tokens import issue_token
+from portal_onboarding.security.actions import acting
 from tests.integration.factories import http_as, make_account, make_patient, make_user
 from tests.site import site_name
 
@@ -21,15 +22,16 @@ class TestPermissions(FrappeTestCase):
 		cls.patient = make_patient()
 		cls.account = make_account(cls.patient.name)
 		token = issue_token(frappe.utils.now_datetime(), 72)
-		cls.invitation = frappe.get_doc(
-			{
-				"doctype": INVITATION,
-				"account": cls.account.name,
-				"channel": "Email",
-				"token_hash": token.token_hash,
-				"expires_on": token.expires_on,
-			}
-		).insert()
+		with acting():
+			cls.invitation = frappe.get_doc(
+				{
+					"doctype": INVITATION,
+					"account": cls.account.name,
+					"channel": "Email",
+					"token_hash": token.token_hash,
+					"expires_on": token.expires_on,
+				}
+			).insert()
 		cls.website_user = make_user(["Patient"])
 		cls.manager = make_user([MANAGER_ROLE])
 		frappe.db.commit()

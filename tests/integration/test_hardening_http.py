@@ -1,0 +1,290 @@
+"""Hardening scenarios that need real requests and real commits: data is committed, then purged."""
+
+import secrets
+import threading
+from unittest.mock import patch
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from portal_onboarding import onboarding
+from portal_onboarding.constants import (
+	ACCOUNT,
+	EVENT,
+	INVITATION,
+	MANAGER_ROLE,
+	SETTINGS,
+	AccountStatus,
+	EventType,
+	InvitationStatus,
+)
+from tests.integration.factories import (
+	JobRecorder,
+	accept_link,
+	activation_key,
+	add_session,
+	ensure_outgoing_email_account,
+	http_as,
+	http_guest,
+	make_eligible_patient,
+	make_user,
+	purge_patient,
+	session_count,
+	strong_password,
+	unique,
+)
+from tests.site import site_name
+
+API = "/api/method/portal_onboarding.api."
+WRONG = {"date_of_birth": "2001-01-01", "home_zip": "00000"}
+
+
+def address() -> str:
+	"""An address from TEST-NET-2 for the rate limiter, so each test has budgets of its own."""
+	return f"198.51.100.{secrets.randbelow(250) + 1}"
+
+
+class CommittedCase(FrappeTestCase):
+	"""Each test's patients are committed for the HTTP requests to see, and purged afterwards."""
+
+	def setUp(self):
+		self.patients: list[str] = []
+		self.users: list[str] = []
+		settings = frappe.get_single(SETTINGS)
+		settings.update(
+			{"require_email": 1, "require_home_zip": 1, "require_identity_check": 1, "send_sms_notice": 0}
+		)
+		settings.save()
+		ensure_outgoing_email_account()
+		frappe.db.commit()
+
+	def tearDown(self):
+		for patient in self.patients:
+			purge_patient(patient)
+		for user in self.users:
+			if frappe.db.exists("User", user):
+				frappe.delete_doc("User", user, force=True, ignore_permissions=True)
+		frappe.cache.delete_keys("portal_onboarding:rl:")
+		frappe.db.commit()
+
+	def patient(self, **kw):
+		patient = make_eligible_patient(**kw)
+		self.patients.append(patient.name)
+		return patient
+
+	def user(self, roles: list[str], **kw) -> tuple[str, str]:
+		user = make_user(roles, **kw)
+		self.users.append(user[0])
+		return user
+
+	def invited(self, patient: str, **kw) -> tuple[str, str, str]:
+		with JobRecorder() as jobs:
+			account, invitation = onboarding.invite(patient, **kw)
+			jobs.run()
+		frappe.db.commit()
+		return account.name, invitation.name, activation_key(invitation.name)
+
+	def active_login(self, patient: str) -> tuple[str, str]:
+		account, _invitation, key = self.invited(patient)
+		assert accept_link(key)["ok"]
+		frappe.db.commit()
+		return account, frappe.db.get_value(ACCOUNT, account, "user")
+
+
+class TestDisableOverHttp(CommittedCase):
+	"""6. Disabling is one transaction; sessions end only once it has committed."""
+
+	def test_disable_ends_every_session_after_the_commit(self):
+		patient = self.patient()
+		_account, login = self.active_login(patient.name)
+		for _ in range(3):
+			add_session(login)
+		frappe.db.commit()
+		manager = self.user(["System Manager", MANAGER_ROLE])
+		commits_inside = []
+		real_retire = onboarding.retire_user_if_unused
+
+		def watching_retire(user, leaving=None):
+			result = real_retire(user, leaving)
+			# Still inside the request's transaction: nothing of the disable may be visible elsewhere.
+			commits_inside.append(outside_view(login))
+			return result
+
+		with patch.object(onboarding, "retire_user_if_unused", watching_retire):
+			_login, response = http_as(
+				site_name(), *manager, [("POST", f"{API}account.disable?patient={patient.name}")]
+			)
+		self.assertEqual(response.status_code, 200, response.get_data(as_text=True))
+		self.assertEqual(commits_inside, [(1, 3)])  # login enabled, 3 sessions: nothing committed halfway
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.get_value("User", login, "enabled"), 0)
+		self.assertEqual(session_count(login), 0)
+
+	def test_a_failed_disable_leaves_nothing_half_done(self):
+		patient = self.patient()
+		account, login = self.active_login(patient.name)
+		with JobRecorder():
+			onboarding.invite(
+				patient.name,
+				representative={
+					"first_name": "Carer",
+					"email": f"{unique('c')}@example.com",
+					"relation": "Carer",
+				},
+			)
+		add_session(login)
+		frappe.db.commit()
+		manager = self.user(["System Manager", MANAGER_ROLE])
+
+		def failing_retire(user, leaving=None):
+			raise RuntimeError("database went away")
+
+		with patch.object(onboarding, "retire_user_if_unused", failing_retire):
+			_login, response = http_as(
+				site_name(), *manager, [("POST", f"{API}account.disable?patient={patient.name}")]
+			)
+		self.assertNotEqual(response.status_code, 200)
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.get_value(ACCOUNT, account, "status"), AccountStatus.ACTIVE)
+		self.assertEqual(
+			frappe.db.get_value("Patient", patient.name, "portal_access"), "Patient Can Access Portal"
+		)
+		self.assertEqual(frappe.db.get_value("User", login, "enabled"), 1)
+		self.assertEqual(session_count(login), 1)
+		self.assertFalse(
+			frappe.db.exists(EVENT, {"patient": patient.name, "event_type": EventType.PORTAL_DISABLED})
+		)
+
+
+def outside_view(login: str) -> tuple[int, int]:
+	"""The login's enabled flag and session count as another connection sees them right now."""
+	seen: list[tuple[int, int]] = []
+
+	def look() -> None:
+		frappe.init(site=site_name(), sites_path=".")
+		frappe.connect()
+		try:
+			seen.append((frappe.db.get_value("User", login, "enabled"), session_count(login)))
+		finally:
+			frappe.destroy()
+
+	thread = threading.Thread(target=look)
+	thread.start()
+	thread.join(timeout=60)
+	return seen[0]
+
+
+class TestGuestLimits(CommittedCase):
+	"""7. Per-link and per-address budgets, one budget for /api and /api/v2, attempts counted under lock."""
+
+	def test_one_link_is_limited_wherever_it_is_tried_from(self):
+		patient = self.patient()
+		_account, _invitation, key = self.invited(patient.name)
+		form = {"key": key, "username": "someone"}
+		responses = [
+			http_guest(
+				site_name(), [("POST", API + "invitation.check_username", form)], remote_addr=address()
+			)[0]
+			for _ in range(61)
+		]
+		self.assertEqual([r.status_code for r in responses[:60]], [200] * 60)
+		self.assertEqual(responses[60].status_code, 429)
+
+	def test_people_on_one_clinic_address_do_not_share_a_small_budget(self):
+		ip = address()
+		forms = [{"key": secrets.token_urlsafe(32), **WRONG} for _ in range(30)]
+		responses = http_guest(
+			site_name(), [("POST", API + "invitation.verify_identity", f) for f in forms], remote_addr=ip
+		)
+		self.assertEqual({r.status_code for r in responses}, {200})
+
+	def test_the_v2_path_shares_the_same_budget(self):
+		form = {"key": secrets.token_urlsafe(32), **WRONG}
+		paths = [
+			API + "invitation.verify_identity",
+			"/api/v2/method/portal_onboarding.api.invitation.verify_identity",
+		]
+		responses = http_guest(
+			site_name(), [("POST", paths[i % 2], form) for i in range(11)], remote_addr=address()
+		)
+		self.assertEqual([r.status_code for r in responses[:10]], [200] * 10)
+		self.assertEqual(responses[10].status_code, 429)
+
+	def test_concurrent_wrong_answers_are_all_counted_and_stop_at_three(self):
+		patient = self.patient()
+		account, invitation, key = self.invited(patient.name)
+		barrier = threading.Barrier(6)
+		codes: list[int] = []
+
+		def guess() -> None:
+			barrier.wait(timeout=30)
+			(response,) = http_guest(
+				site_name(),
+				[("POST", API + "invitation.verify_identity", {"key": key, **WRONG})],
+				remote_addr=address(),
+			)
+			codes.append(response.status_code)
+
+		threads = [threading.Thread(target=guess) for _ in range(6)]
+		for thread in threads:
+			thread.start()
+		for thread in threads:
+			thread.join(timeout=120)
+		self.assertEqual(codes, [200] * 6)
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.get_value(INVITATION, invitation, "status"), InvitationStatus.REVOKED)
+		self.assertEqual(frappe.db.get_value(INVITATION, invitation, "identity_attempts"), 3)
+		failed = frappe.db.count(EVENT, {"account": account, "event_type": EventType.IDENTITY_CHECK_FAILED})
+		self.assertEqual(failed, 3)
+
+
+class TestPagesAndLocks(CommittedCase):
+	"""10. Patient names are escaped on the portal; the patient row is always locked first."""
+
+	def test_the_portal_escapes_patient_names(self):
+		patient = self.patient()
+		account, _invitation, key = self.invited(patient.name)
+		username, password = unique("pat."), strong_password()
+		self.assertTrue(accept_link(key, username, password)["ok"])
+		# Markup that reached the database some other way (an import, an integration) stays inert.
+		frappe.db.set_value(ACCOUNT, account, "patient_name", "<script>alert('pwned')</script>")
+		frappe.db.commit()
+		_login, page = http_as(site_name(), username, password, [("GET", "/portal")])
+		body = page.get_data(as_text=True)
+		self.assertEqual(page.status_code, 200)
+		self.assertIn("&lt;script&gt;", body)
+		self.assertNotIn("<script>alert('pwned')", body)
+
+	def test_delivery_takes_the_patient_row_before_the_invitation(self):
+		patient = self.patient()
+		with JobRecorder() as jobs:
+			_account, invitation = onboarding.invite(patient.name)
+		frappe.db.commit()
+		queued = jobs.jobs[0]
+		# This connection holds the patient row, as an admin's invite would.
+		frappe.db.get_value("Patient", patient.name, "name", for_update=True)
+		job = threading.Thread(target=run_job_elsewhere, args=(queued["method"], queued["invitation"]))
+		job.start()
+		job.join(timeout=3)  # the job now waits for the patient row ...
+		self.assertTrue(job.is_alive())
+		# ... without holding the invitation row, so there is no cycle to deadlock on.
+		row = frappe.db.sql(
+			"select name from `tabPatient Portal Invitation` where name = %s for update nowait",
+			invitation.name,
+		)
+		self.assertEqual(row[0][0], invitation.name)
+		frappe.db.rollback()
+		job.join(timeout=60)
+		self.assertFalse(job.is_alive())
+		self.assertEqual(frappe.db.get_value(INVITATION, invitation.name, "status"), InvitationStatus.SENT)
+
+
+def run_job_elsewhere(method: str, invitation: str) -> None:
+	frappe.init(site=site_name(), sites_path=".")
+	frappe.connect()
+	frappe.set_user("Administrator")
+	try:
+		frappe.get_attr(method)(invitation=invitation)
+		frappe.db.commit()
+	finally:
+		frappe.destroy()
