@@ -1,9 +1,10 @@
 """Admin actions on a patient's portal access."""
 
 import frappe
+from frappe import _
 
 from portal_onboarding import onboarding
-from portal_onboarding.constants import ADMIN_ROLES, PATIENT
+from portal_onboarding.constants import ACCOUNT, ADMIN_ROLES, PATIENT
 
 
 def check_admin(patient: str) -> None:
@@ -24,3 +25,16 @@ def disable(patient: str) -> dict:
 	"""Take portal access away from the patient and everyone acting for them."""
 	check_admin(patient)
 	return {"accounts": onboarding.disable(patient)}
+
+
+@frappe.whitelist(methods=["POST"])
+def set_permitted_sections(account: str, sections: list[str] | str) -> dict:
+	"""Choose which portal sections an account's holder sees; audited like every access change."""
+	patient = frappe.db.get_value(ACCOUNT, account, "patient")
+	if not patient:
+		frappe.throw(_("Portal account {0} does not exist.").format(account), exc=frappe.DoesNotExistError)
+	check_admin(patient)
+	if isinstance(sections, str):
+		sections = frappe.parse_json(sections) if sections.strip().startswith("[") else [sections]
+	doc = onboarding.set_permitted_sections(account, list(sections or []))
+	return {"account": doc.name, "sections": [row.portal_section for row in doc.permitted_sections]}

@@ -22,6 +22,7 @@ from portal_onboarding.constants import (
 	EventType,
 	InvitationStatus,
 )
+from portal_onboarding.exceptions import InvalidAccount
 from portal_onboarding.permissions import portal_grants
 from tests.integration.factories import (
 	JobRecorder,
@@ -310,6 +311,20 @@ class TestOnlyTheAppsActions(MailTestCase):
 			doc.save()
 		self.assertEqual(frappe.db.get_value(ACCOUNT, self.account, "status"), AccountStatus.INVITED)
 		self.assertIsNone(frappe.db.get_value(ACCOUNT, self.account, "user"))
+
+	def test_sections_change_through_the_audited_action(self):
+		with as_user(self.manager):
+			result = account_api.set_permitted_sections(self.account, ["Appointments", "Lab Results"])
+			with self.assertRaises(InvalidAccount):
+				account_api.set_permitted_sections(self.account, ["Appointments", "Everything"])
+		self.assertEqual(result["sections"], ["Appointments", "Lab Results"])
+		details = frappe.get_all(
+			EVENT, filters={"account": self.account, "event_type": EventType.ACCESS_CHANGED}, pluck="details"
+		)
+		self.assertTrue(any("Permitted Sections" in d and "Lab Results" in d for d in details), details)
+		nurse, _pw = make_user(["Nursing User"])
+		with as_user(nurse), self.assertRaises(frappe.PermissionError):
+			account_api.set_permitted_sections(self.account, ["Appointments"])
 
 	def test_managers_may_still_correct_names_and_end_dates_audited(self):
 		with as_user(self.manager):

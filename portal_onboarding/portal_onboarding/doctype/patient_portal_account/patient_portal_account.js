@@ -6,5 +6,30 @@ frappe.ui.form.on("Patient Portal Account", {
 		if (frm.is_new()) return;
 		const colours = frappe.boot.portal_onboarding?.status_colours || {};
 		frm.page.set_indicator(__(frm.doc.status), colours[frm.doc.status] || "gray");
+		if (!frappe.user.has_role(["System Manager", "Portal Onboarding Manager"])) return;
+		frm.add_custom_button(__("Change permitted sections"), () => change_sections(frm));
 	},
 });
+
+function change_sections(frm) {
+	const current = (frm.doc.permitted_sections || []).map((row) => row.portal_section);
+	const options = frappe.meta
+		.get_docfield("Patient Portal Section", "portal_section")
+		.options.split("\n")
+		.filter(Boolean)
+		.map((value) => ({ label: __(value), value, checked: current.includes(value) }));
+	frappe.prompt(
+		[{ fieldname: "sections", fieldtype: "MultiCheck", label: __("Permitted Sections"), options, columns: 2 }],
+		(values) =>
+			frappe
+				.call({
+					method: "portal_onboarding.api.account.set_permitted_sections",
+					type: "POST",
+					args: { account: frm.doc.name, sections: values.sections },
+					freeze: true,
+				})
+				.then(() => frm.reload_doc()),
+		__("Change permitted sections"),
+		__("Save")
+	);
+}
