@@ -327,9 +327,16 @@ class TestOnlyTheAppsActions(MailTestCase):
 			account_api.set_permitted_sections(self.account, ["Appointments"])
 
 	def test_managers_may_still_correct_names_and_end_dates_audited(self):
+		until = frappe.utils.add_days(frappe.utils.today(), 30)
 		with as_user(self.manager):
-			frappe.client.set_value(ACCOUNT, self.account, "last_name", "Corrected")
+			frappe.client.set_value(
+				ACCOUNT, self.account, {"last_name": "Corrected", "access_valid_until": until}
+			)
 		self.assertEqual(frappe.db.get_value(ACCOUNT, self.account, "last_name"), "Corrected")
+		details = frappe.get_all(
+			EVENT, filters={"account": self.account, "event_type": EventType.ACCESS_CHANGED}, pluck="details"
+		)
+		self.assertTrue(any("Access Valid Until" in d for d in details), details)
 
 	def test_invitations_are_read_only_to_every_role(self):
 		frappe.db.set_value(INVITATION, self.invitation, "identity_attempts", 2)
