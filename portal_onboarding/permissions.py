@@ -3,7 +3,19 @@
 import frappe
 from frappe.utils import today
 
-from portal_onboarding.constants import ACCOUNT, CAN_ACCESS, PATIENT, PORTAL_ACCESS_FIELD, AccountStatus
+from portal_onboarding.constants import (
+	ACCOUNT,
+	ADMIN_ROLES,
+	CAN_ACCESS,
+	PATIENT,
+	PORTAL_ACCESS_FIELD,
+	AccountStatus,
+)
+
+
+def is_portal_admin(user: str | None = None) -> bool:
+	"""True for the roles that may grant portal access: System Manager and Portal Onboarding Manager."""
+	return bool(set(frappe.get_roles(user)) & set(ADMIN_ROLES))
 
 
 def portal_grants(user: str | None = None) -> list[frappe._dict]:

@@ -4,11 +4,17 @@ import frappe
 from frappe import _
 
 from portal_onboarding import onboarding
-from portal_onboarding.constants import ACCOUNT, ADMIN_ROLES, PATIENT
+from portal_onboarding.constants import ACCOUNT, PATIENT
+from portal_onboarding.permissions import is_portal_admin
 
 
 def check_admin(patient: str) -> None:
-	frappe.only_for(ADMIN_ROLES)
+	"""Portal access is granted only by the portal admin roles, and only on patients they may edit."""
+	if not is_portal_admin():
+		frappe.throw(
+			_("Only a System Manager or Portal Onboarding Manager can change portal access."),
+			frappe.PermissionError,
+		)
 	frappe.has_permission(PATIENT, "write", patient, throw=True)
 
 

@@ -18,14 +18,14 @@ def documentation_ip() -> str:
 
 class TestGuestEndpoints(FrappeTestCase):
 	def tearDown(self):
-		frappe.cache.delete_keys("rl:")
+		frappe.cache.delete_keys("portal_onboarding:rl:")
 
 	def test_guest_endpoints_refuse_get(self):
 		responses = http_guest(
 			site_name(),
 			[
 				("GET", API + name + "?key=x", None)
-				for name in ("verify_identity", "check_username", "accept")
+				for name in ("check_link", "verify_identity", "check_username", "accept")
 			],
 			remote_addr=documentation_ip(),
 		)
@@ -48,9 +48,20 @@ class TestGuestEndpoints(FrappeTestCase):
 	def test_identity_check_is_rate_limited(self):
 		ip = documentation_ip()
 		form = {"key": "garbage", "date_of_birth": "2000-01-01", "home_zip": "12345"}
-		responses = http_guest(site_name(), [("POST", API + "verify_identity", form)] * 21, remote_addr=ip)
-		self.assertEqual([r.status_code for r in responses[:20]], [200] * 20)
-		self.assertEqual(responses[20].status_code, 429)
+		responses = http_guest(site_name(), [("POST", API + "verify_identity", form)] * 11, remote_addr=ip)
+		self.assertEqual([r.status_code for r in responses[:10]], [200] * 10)
+		self.assertEqual(responses[10].status_code, 429)
+
+	def test_one_address_is_limited_across_links(self):
+		ip = documentation_ip()
+		forms = [
+			{"key": f"garbage{i}", "date_of_birth": "2000-01-01", "home_zip": "12345"} for i in range(101)
+		]
+		responses = http_guest(
+			site_name(), [("POST", API + "verify_identity", f) for f in forms], remote_addr=ip
+		)
+		self.assertEqual({r.status_code for r in responses[:100]}, {200})
+		self.assertEqual(responses[100].status_code, 429)
 
 
 class TestAdminApisOverHttp(FrappeTestCase):

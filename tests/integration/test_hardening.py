@@ -321,7 +321,9 @@ class TestOnlyTheAppsActions(MailTestCase):
 		details = frappe.get_all(
 			EVENT, filters={"account": self.account, "event_type": EventType.ACCESS_CHANGED}, pluck="details"
 		)
-		self.assertTrue(any("Permitted Sections" in d and "Lab Results" in d for d in details), details)
+		self.assertTrue(
+			any("Permitted Portal Sections" in d and "Lab Results" in d for d in details), details
+		)
 		nurse, _pw = make_user(["Nursing User"])
 		with as_user(nurse), self.assertRaises(frappe.PermissionError):
 			account_api.set_permitted_sections(self.account, ["Appointments"])

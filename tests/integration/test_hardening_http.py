@@ -99,8 +99,8 @@ class TestDisableOverHttp(CommittedCase):
 		_account, login = self.active_login(patient.name)
 		for _ in range(3):
 			add_session(login)
-		frappe.db.commit()
 		manager = self.user(["System Manager", MANAGER_ROLE])
+		frappe.db.commit()
 		commits_inside = []
 		real_retire = onboarding.retire_user_if_unused
 
@@ -133,8 +133,8 @@ class TestDisableOverHttp(CommittedCase):
 				},
 			)
 		add_session(login)
-		frappe.db.commit()
 		manager = self.user(["System Manager", MANAGER_ROLE])
+		frappe.db.commit()
 
 		def failing_retire(user, leaving=None):
 			raise RuntimeError("database went away")
@@ -249,7 +249,8 @@ class TestPagesAndLocks(CommittedCase):
 		# Markup that reached the database some other way (an import, an integration) stays inert.
 		frappe.db.set_value(ACCOUNT, account, "patient_name", "<script>alert('pwned')</script>")
 		frappe.db.commit()
-		_login, page = http_as(site_name(), username, password, [("GET", "/portal")])
+		signed_in, page = http_as(site_name(), username, password, [("GET", "/portal")])
+		self.assertEqual(signed_in.status_code, 200)
 		body = page.get_data(as_text=True)
 		self.assertEqual(page.status_code, 200)
 		self.assertIn("&lt;script&gt;", body)

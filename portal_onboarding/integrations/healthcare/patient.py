@@ -5,13 +5,9 @@ from frappe import _
 from frappe.model.document import Document
 
 from portal_onboarding.audit import log_event
-from portal_onboarding.constants import ADMIN_ROLES, SEND_INVITATION_FIELD, EventType
+from portal_onboarding.constants import SEND_INVITATION_FIELD, EventType
+from portal_onboarding.permissions import is_portal_admin
 from portal_onboarding.settings import get_settings
-
-
-def is_portal_admin(user: str | None = None) -> bool:
-	"""True for the roles that may grant portal access: System Manager and Portal Onboarding Manager."""
-	return bool(set(frappe.get_roles(user)) & set(ADMIN_ROLES))
 
 
 def validate(doc: Document, method: str | None = None) -> None:
