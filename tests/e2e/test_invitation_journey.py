@@ -7,15 +7,18 @@ import pytest
 
 import frappe
 
+from portal_onboarding import onboarding
 from portal_onboarding.constants import ACCOUNT, INVITATION, MANAGER_ROLE, AccountStatus, InvitationStatus
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.desk import open_portal_action, signed_in_page
 from tests.e2e.rq_jobs import drop_queued_job, run_queued_job
 from tests.integration.factories import (
+	JobRecorder,
 	activation_key,
 	ensure_outgoing_email_account,
 	make_eligible_patient,
 	make_user,
+	purge_patient,
 	strong_password,
 	unique,
 )
@@ -57,6 +60,7 @@ def test_invite_activate_and_land_on_the_portal(browser, base_url, clinic):
 	dialog = open_portal_action(desk, base_url, patient.name, "Send invitation", "Portal: Not Enabled")
 	dialog.locator("button.btn-primary", has_text="Send").click()
 	desk.locator("[data-portal-status]", has_text="Portal: Invited").wait_for()
+	desk.screenshot(path=str(SCREENSHOTS / "desk-patient-invited.png"))
 	admin.close()
 
 	frappe.db.rollback()
@@ -89,10 +93,12 @@ def test_invite_activate_and_land_on_the_portal(browser, base_url, clinic):
 	page.locator("#username").press("Tab")
 	page.locator("[data-role='username-status']", has_text="Available").wait_for()
 	page.fill("#password", strong_password())
+	page.screenshot(path=str(SCREENSHOTS / "activate-credentials.png"))
 	page.click("[data-step='credentials'] button[type='submit']")
 
 	page.wait_for_url("**/portal")
 	page.locator("[data-portal-patients]", has_text=patient.patient_name).wait_for()
+	page.screenshot(path=str(SCREENSHOTS / "portal-home.png"))
 	frappe.db.rollback()
 	account = frappe.db.get_value(
 		ACCOUNT, {"patient": patient.name}, ["status", "username", "user"], as_dict=True
@@ -104,6 +110,7 @@ def test_invite_activate_and_land_on_the_portal(browser, base_url, clinic):
 
 	page.goto(f"{base_url}/portal/activate#key={key}")
 	page.locator(".portal-activate[data-state='invalid']", has_text="no longer valid").wait_for()
+	page.screenshot(path=str(SCREENSHOTS / "activate-invalid-link.png"))
 	person.close()
 
 
@@ -135,3 +142,79 @@ def test_admin_invites_a_representative_from_the_patient_form(browser, base_url,
 	}
 	invitation = frappe.db.get_value(INVITATION, {"patient": patient.name}, "name")
 	drop_queued_job(f"portal_onboarding:invitation:{invitation}")
+
+
+@pytest.fixture
+def family():
+	"""Two children with committed invitations for the same parent; returns (children, keys)."""
+	had_account = frappe.db.get_value("Email Account", {"default_outgoing": 1, "enable_outgoing": 1})
+	frappe.flags.in_test = True  # lets the test Email Account skip its SMTP connection check
+	try:
+		email_account = ensure_outgoing_email_account()
+	finally:
+		frappe.flags.in_test = False
+	children = [make_eligible_patient(dob=dob, pincode=ZIP) for dob in ("2014-02-03", "2017-08-09")]
+	parent = {
+		"first_name": "Robin",
+		"last_name": "Parent",
+		"email": f"{unique('parent')}@example.com",
+		"relation": "Parent",
+	}
+	keys = []
+	with JobRecorder() as jobs:
+		for child in children:
+			_account, invitation = onboarding.invite(child.name, representative=parent)
+			keys.append(invitation.name)
+		jobs.run()
+	keys = [activation_key(invitation) for invitation in keys]
+	frappe.db.commit()
+	yield children, keys
+	for child in children:
+		purge_patient(child.name)
+	if not had_account:
+		frappe.delete_doc("Email Account", email_account, force=True, ignore_permissions=True)
+		frappe.db.commit()
+
+
+def test_a_parent_adds_the_second_child_to_the_login_they_already_have(browser, base_url, family):
+	children, keys = family
+	username, password = unique("parent."), strong_password()
+	person = browser.new_context(viewport={"width": 420, "height": 860})
+	page = person.new_page()
+	page.set_default_timeout(30_000)
+
+	page.goto(f"{base_url}/portal/activate#key={keys[0]}")
+	page.fill("#date_of_birth", "2014-02-03")
+	page.fill("#home_zip", ZIP)
+	page.click("[data-step='identity'] button[type='submit']")
+	page.locator("[data-step='credentials']:not(.d-none)").wait_for()
+	page.fill("#username", username)
+	page.fill("#password", password)
+	page.click("[data-step='credentials'] button[type='submit']")
+	page.wait_for_url("**/portal")
+	listed = page.locator("[data-portal-patients]")
+	listed.wait_for()
+	assert children[0].patient_name in listed.inner_text()
+	assert children[1].patient_name not in listed.inner_text()  # the second link has not been used yet
+
+	page.goto(f"{base_url}/portal/activate#key={keys[1]}")
+	page.fill("#date_of_birth", "2017-08-09")
+	page.fill("#home_zip", ZIP)
+	page.click("[data-step='identity'] button[type='submit']")
+	page.click("[data-role='use-existing']")
+	page.fill("#existing_username", username)
+	page.fill("#existing_password", "not the password")
+	page.click("[data-step='existing'] button[type='submit']")
+	page.locator("[data-role='error']", has_text="not correct").wait_for()
+	page.fill("#existing_password", password)
+	page.screenshot(path=str(SCREENSHOTS / "activate-existing-login.png"))
+	page.click("[data-step='existing'] button[type='submit']")
+	page.wait_for_url("**/portal")
+	for child in children:
+		page.locator("[data-portal-patients]", has_text=child.patient_name).wait_for()
+	page.screenshot(path=str(SCREENSHOTS / "portal-two-patients.png"))
+	person.close()
+
+	frappe.db.rollback()
+	logins = {frappe.db.get_value(ACCOUNT, {"patient": c.name}, "user") for c in children}
+	assert len(logins) == 1 and None not in logins

@@ -65,6 +65,7 @@ class CommittedCase(FrappeTestCase):
 			if frappe.db.exists("User", user):
 				frappe.delete_doc("User", user, force=True, ignore_permissions=True)
 		frappe.cache.delete_keys("portal_onboarding:rl:")
+		frappe.cache.delete_keys("rl:")
 		frappe.db.commit()
 
 	def patient(self, **kw):
@@ -122,35 +123,45 @@ class TestDisableOverHttp(CommittedCase):
 
 	def test_a_failed_disable_leaves_nothing_half_done(self):
 		patient = self.patient()
-		account, login = self.active_login(patient.name)
-		with JobRecorder():
-			onboarding.invite(
-				patient.name,
-				representative={
-					"first_name": "Carer",
-					"email": f"{unique('c')}@example.com",
-					"relation": "Carer",
-				},
-			)
-		add_session(login)
+		own, own_login = self.active_login(patient.name)
+		rep, _inv, key = self.invited(
+			patient.name,
+			representative={
+				"first_name": "Carer",
+				"email": f"{unique('c')}@example.com",
+				"relation": "Carer",
+			},
+		)
+		self.assertTrue(accept_link(key)["ok"])
+		rep_login = frappe.db.get_value(ACCOUNT, rep, "user")
+		add_session(own_login)
+		add_session(rep_login)
 		manager = self.user(["System Manager", MANAGER_ROLE])
 		frappe.db.commit()
+		real_retire = onboarding.retire_user_if_unused
+		calls = []
 
-		def failing_retire(user, leaving=None):
-			raise RuntimeError("database went away")
+		def failing_on_the_second_login(user, leaving=None):
+			calls.append(user)
+			if len(calls) == 2:
+				raise RuntimeError("database went away")
+			return real_retire(user, leaving)
 
-		with patch.object(onboarding, "retire_user_if_unused", failing_retire):
-			_login, response = http_as(
+		with patch.object(onboarding, "retire_user_if_unused", failing_on_the_second_login):
+			signed_in, response = http_as(
 				site_name(), *manager, [("POST", f"{API}account.disable?patient={patient.name}")]
 			)
-		self.assertNotEqual(response.status_code, 200)
+		self.assertEqual(signed_in.status_code, 200)
+		self.assertEqual(response.status_code, 500)
+		self.assertEqual(len(calls), 2)
 		frappe.db.rollback()
-		self.assertEqual(frappe.db.get_value(ACCOUNT, account, "status"), AccountStatus.ACTIVE)
+		for account, login in ((own, own_login), (rep, rep_login)):
+			self.assertEqual(frappe.db.get_value(ACCOUNT, account, "status"), AccountStatus.ACTIVE)
+			self.assertEqual(frappe.db.get_value("User", login, "enabled"), 1)
+			self.assertEqual(session_count(login), 1)
 		self.assertEqual(
 			frappe.db.get_value("Patient", patient.name, "portal_access"), "Patient Can Access Portal"
 		)
-		self.assertEqual(frappe.db.get_value("User", login, "enabled"), 1)
-		self.assertEqual(session_count(login), 1)
 		self.assertFalse(
 			frappe.db.exists(EVENT, {"patient": patient.name, "event_type": EventType.PORTAL_DISABLED})
 		)
