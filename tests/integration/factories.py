@@ -196,7 +196,8 @@ def http_guest(
 				path,
 				method=method,
 				data=data,
-				headers={"Host": site},
+				# Frappe takes the client address from X-Forwarded-For (set by the clinic's proxy).
+				headers={"Host": site, "X-Forwarded-For": remote_addr},
 				environ_overrides={"REMOTE_ADDR": remote_addr},
 			)
 			for method, path, data in requests

@@ -105,8 +105,8 @@ class TestDisableOverHttp(CommittedCase):
 		commits_inside = []
 		real_retire = onboarding.retire_user_if_unused
 
-		def watching_retire(user, leaving=None):
-			result = real_retire(user, leaving)
+		def watching_retire(user, *leaving):
+			result = real_retire(user, *leaving)
 			# Still inside the request's transaction: nothing of the disable may be visible elsewhere.
 			commits_inside.append(outside_view(login))
 			return result
@@ -141,11 +141,11 @@ class TestDisableOverHttp(CommittedCase):
 		real_retire = onboarding.retire_user_if_unused
 		calls = []
 
-		def failing_on_the_second_login(user, leaving=None):
+		def failing_on_the_second_login(user, *leaving):
 			calls.append(user)
 			if len(calls) == 2:
 				raise RuntimeError("database went away")
-			return real_retire(user, leaving)
+			return real_retire(user, *leaving)
 
 		with patch.object(onboarding, "retire_user_if_unused", failing_on_the_second_login):
 			signed_in, response = http_as(
