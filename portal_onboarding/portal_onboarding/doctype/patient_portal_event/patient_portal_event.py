@@ -35,6 +35,9 @@ class PatientPortalEvent(Document):
 			"Invitation Revoked",
 			"Identity Check Failed",
 			"Account Activated",
+			"Invitation Expired",
+			"Account Deleted",
+			"Invitation Refused",
 		]
 		patient: DF.Link | None
 		timestamp: DF.Datetime
