@@ -59,7 +59,9 @@ def test_invite_activate_and_land_on_the_portal(browser, base_url, clinic):
 	admin, desk = signed_in_page(browser, base_url, manager_email, manager_password)
 	dialog = open_portal_action(desk, base_url, patient.name, "Send invitation", "Portal: Not Enabled")
 	dialog.locator("button.btn-primary", has_text="Send").click()
-	desk.locator("[data-portal-status]", has_text="Portal: Invited").wait_for()
+	pill = desk.locator("[data-portal-status]", has_text="Portal: Invited")
+	pill.wait_for()
+	pill.scroll_into_view_if_needed()
 	desk.screenshot(path=str(SCREENSHOTS / "desk-patient-invited.png"))
 	admin.close()
 
