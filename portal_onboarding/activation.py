@@ -38,6 +38,9 @@ from portal_onboarding.onboarding import (
 	retire_user_if_unused,
 	revoke_invitation,
 )
+from portal_onboarding.portal_onboarding.doctype.patient_portal_account.patient_portal_account import (
+	username_taken,
+)
 from portal_onboarding.portal_status import refresh_portal_status
 from portal_onboarding.security.actions import app_action
 from portal_onboarding.security.sessions import end_sessions_after_commit
@@ -118,8 +121,9 @@ def verify_identity(invitation: Any, date_of_birth: str | None, zip_code: str | 
 	Wrong answers are counted on the locked row; the third revokes the link, clears its hash and
 	moves the account out of Invited with the reason shown on the Patient.
 	"""
-	account = frappe.get_doc(ACCOUNT, invitation.account)
-	patient = frappe.get_doc(PATIENT, account.patient)
+	# Read under the lock `find_invitation(lock=True)` took, never from an older snapshot.
+	account = frappe.get_doc(ACCOUNT, invitation.account, for_update=True)
+	patient = frappe.get_doc(PATIENT, account.patient, for_update=True)
 	try:
 		dob = getdate(date_of_birth) if date_of_birth else None
 	except Exception:
@@ -153,24 +157,18 @@ def not_available() -> str:
 	return _("This username is not available. Please choose another.")
 
 
-def username_problem(username: str, account: Any) -> str | None:
-	"""Why this username cannot be used for this account, or None.
+def username_problem(username: str, account: Any, invitation: Any) -> str | None:
+	"""Why this username cannot be used by this link's holder, or None.
 
 	Taken by a patient, a representative, a member of staff or reserved: the answer is the same
-	"not available", so the page never tells who holds which username.
+	"not available", so the page never tells who holds which username. The login this person is
+	about to take over keeps its own username.
 	"""
 	reason = check_username(username)
 	if reason:
 		return reason_text(reason)
-	name = normalise_username(username)
-	own_login = account.user
-	if frappe.db.exists(ACCOUNT, {"username": name, "name": ("!=", account.name)}):
+	if username_taken(normalise_username(username), account.name, existing_login(account, invitation)):
 		return not_available()
-	for filters in ({"username": name}, {"name": login_email(name)}, {"email": login_email(name)}):
-		holder = frappe.db.get_value("User", filters)
-		if holder and holder != own_login:
-			# A renamed login keeps the address it was made with; that address stays taken.
-			return not_available()
 	return None
 
 
@@ -257,14 +255,20 @@ def activate(invitation: Any, username: str, password: str) -> Outcome:
 
 	Only this link's account is activated: every other patient's grant needs its own link.
 	"""
-	account = frappe.get_doc(ACCOUNT, invitation.account)
+	account = frappe.get_doc(ACCOUNT, invitation.account, for_update=True)
 	if not identity_confirmed(invitation):
 		return Outcome(False, _("Please confirm the patient's details first."))
 	username = normalise_username(username or "")
-	problem = username_problem(username, account) or password_problem(password, account)
+	problem = username_problem(username, account, invitation) or password_problem(password, account)
 	if problem:
 		return Outcome(False, problem)
-	user = create_login(account, invitation, username, password)
+	frappe.db.savepoint("portal_create_login")
+	try:
+		user = create_login(account, invitation, username, password)
+	except (frappe.DuplicateEntryError, frappe.UniqueValidationError):
+		# Someone activating another patient took the same username a moment ago.
+		frappe.db.rollback(save_point="portal_create_login")
+		return Outcome(False, not_available())
 	account.username = username
 	grant(account, invitation, user, _("Login {0}").format(username))
 	return Outcome(True, data={"user": user, "accounts": [account.name]})
@@ -277,9 +281,11 @@ def link_existing_login(invitation: Any, username: str, password: str) -> Outcom
 	A representative acting for several patients keeps one login: each patient still needs their own
 	link (and identity answer), and the person proves the login is theirs by signing in with it.
 	"""
+	from frappe.auth import get_login_attempt_tracker
+	from frappe.twofactor import should_run_2fa
 	from frappe.utils.password import check_password
 
-	account = frappe.get_doc(ACCOUNT, invitation.account)
+	account = frappe.get_doc(ACCOUNT, invitation.account, for_update=True)
 	if not identity_confirmed(invitation):
 		return Outcome(False, _("Please confirm the patient's details first."))
 	refused = Outcome(False, _("The username or password is not correct."))
@@ -291,10 +297,21 @@ def link_existing_login(invitation: Any, username: str, password: str) -> Outcom
 	)
 	if not user or not frappe.db.exists("Has Role", {"parent": user, "role": PATIENT_ROLE}):
 		return refused
+	# The same lockout as Frappe's login page: this form must not become a way around it.
+	tracker = get_login_attempt_tracker(user, raise_locked_exception=False)
+	if not tracker.is_user_allowed():
+		return refused
 	try:
 		check_password(user, password or "", delete_tracker_cache=False)
 	except frappe.AuthenticationError:
+		tracker.add_failure_attempt()
 		return refused
+	tracker.add_success_attempt()
+	if should_run_2fa(user):
+		return Outcome(
+			False,
+			_("Your login uses two-factor authentication. Please ask your clinic to add this patient to it."),
+		)
 	if frappe.db.exists(ACCOUNT, {"user": user, "patient": account.patient, "name": ("!=", account.name)}):
 		return Outcome(False, _("This login already has access to this patient."))
 	grant(account, invitation, user, _("Existing login {0} linked").format(name))

@@ -5,7 +5,7 @@ from typing import Any
 
 import frappe
 from frappe import _
-from frappe.utils import format_datetime, get_datetime, get_url, now_datetime
+from frappe.utils import escape_html, format_datetime, get_datetime, get_url, now_datetime
 
 from portal_onboarding.audit import log_event
 from portal_onboarding.constants import (
@@ -44,9 +44,11 @@ def render_email(account: Any, link: str, expires_on: Any) -> dict[str, str]:
 	"""Subject and body from the clinic's Email Template, in the person's language."""
 	template = get_settings().invitation_email_template or DEFAULT_TEMPLATE
 	language = frappe.db.get_value("Patient", account.patient, "language") or frappe.local.lang
+	# Names are typed by clinical staff; escaped here rather than in the template, because clinics
+	# keep their own edited copies of it. The clinic's name, set by its admin, also goes in the subject.
 	context = {
-		"first_name": account.first_name,
-		"last_name": account.last_name,
+		"first_name": escape_html(account.first_name or ""),
+		"last_name": escape_html(account.last_name or ""),
 		"clinic_name": clinic_name(),
 		"activation_link": link,
 		"expires_on": format_datetime(expires_on),
@@ -80,8 +82,6 @@ def lock_invitation(invitation_name: str) -> Any | None:
 	patient = frappe.db.get_value(INVITATION, invitation_name, "patient")
 	if patient is None or not lock_patient_row(patient):
 		return None  # deleted with its account (or patient) before the job ran
-	if not frappe.db.get_value(INVITATION, invitation_name, "name", for_update=True):
-		return None
 	return frappe.get_doc(INVITATION, invitation_name, for_update=True)
 
 
@@ -91,9 +91,10 @@ def deliver(invitation_name: str) -> None:
 	invitation = lock_invitation(invitation_name)
 	if invitation is None or invitation.status not in (InvitationStatus.QUEUED, InvitationStatus.FAILED):
 		return
-	account = frappe.get_doc(ACCOUNT, invitation.account)
 	# The address may have been corrected since the invitation was queued: mail the current one.
-	refresh_self_contact(account, frappe.get_doc("Patient", account.patient))
+	# Locking reads: a plain read would see the snapshot taken before this job waited for the lock.
+	account = frappe.get_doc(ACCOUNT, invitation.account, for_update=True)
+	refresh_self_contact(account, frappe.get_doc("Patient", account.patient, for_update=True))
 	invitation.sent_to = account.contact_email
 	invitation.send_attempts = (invitation.send_attempts or 0) + 1
 	if not invitation.sent_to:

@@ -236,6 +236,17 @@ def set_permitted_sections(account_name: str, sections: list[str]) -> Any:
 	return account
 
 
+@app_action
+def delete_account(account_name: str) -> None:
+	"""Delete an account, the patient's row locked first as for every access change.
+
+	The doctype grants no delete permission: Frappe's own delete would lock the account row before
+	the patient's and could deadlock against an invite or a disable.
+	"""
+	lock_patient_row(frappe.db.get_value(ACCOUNT, account_name, "patient"))
+	frappe.delete_doc(ACCOUNT, account_name, ignore_permissions=True)
+
+
 def retire_user_if_unused(user: str, leaving: str | None = None) -> bool:
 	"""Disable a portal login and end its sessions (after commit) once it reaches no patient any more.
 

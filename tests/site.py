@@ -20,7 +20,13 @@ def site_name() -> str:
 def allows_tests(site: str) -> bool:
 	"""True when the site's own config says tests may write to it (`allow_tests`)."""
 	config = BENCH / "sites" / site / "site_config.json"
-	return config.exists() and bool(json.loads(config.read_text()).get("allow_tests"))
+	return config.exists() and json.loads(config.read_text()).get("allow_tests") in (
+		True,
+		1,
+		"1",
+		"true",
+		"True",
+	)
 
 
 def connect() -> None:

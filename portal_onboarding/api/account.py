@@ -44,3 +44,14 @@ def set_permitted_sections(account: str, sections: list[str] | str) -> dict:
 		sections = frappe.parse_json(sections) if sections.strip().startswith("[") else [sections]
 	doc = onboarding.set_permitted_sections(account, list(sections or []))
 	return {"account": doc.name, "sections": [row.portal_section for row in doc.permitted_sections]}
+
+
+@frappe.whitelist(methods=["POST"])
+def delete_account(account: str) -> dict:
+	"""Delete a portal account: audited, its links revoked, its login retired if it reaches no one else."""
+	patient = frappe.db.get_value(ACCOUNT, account, "patient")
+	if not patient:
+		frappe.throw(_("Portal account {0} does not exist.").format(account), exc=frappe.DoesNotExistError)
+	check_admin(patient)
+	onboarding.delete_account(account)
+	return {"deleted": account}

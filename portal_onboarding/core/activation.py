@@ -83,9 +83,11 @@ def reusable_login(
 
 	Only a login provably made for this same person qualifies: the one the app itself linked to this
 	account (a placeholder-address login, or Marley's login already linked here), or the login
-	Marley's "Invite as User" made for the patient when its address is the one the invitation went to
-	and no other account uses it. A field anyone with Patient write access can set (`user_id`, the
-	patient's email) is never enough on its own, and a Desk user's login is never taken.
+	Marley's "Invite as User" made for the patient when its address is the one the invitation went to.
+	Either way no other account may use it: a login that also reaches other patients is never handed
+	to whoever holds one patient's link (its owner adds the patient by signing in with it instead).
+	A field anyone with Patient write access can set (`user_id`, the patient's email) is never enough
+	on its own, and a Desk user's login is never taken.
 	"""
 	address = (invited_address or "").strip().lower()
 
@@ -93,8 +95,11 @@ def reusable_login(
 		email = (login.email or "").strip().lower()
 		return bool(address) and email == address and not is_placeholder_email(email)
 
-	if own and own.website_user and (is_placeholder_email(own.email) or addressed_here(own)):
+	def unshared(login: LoginFacts | None) -> bool:
+		return bool(login) and login.website_user and login.other_accounts == 0
+
+	if unshared(own) and (is_placeholder_email(own.email) or addressed_here(own)):
 		return own.name
-	if marley and marley.website_user and marley.other_accounts == 0 and addressed_here(marley):
+	if unshared(marley) and addressed_here(marley):
 		return marley.name
 	return None

@@ -18,8 +18,14 @@ WINDOW_SECONDS = 60 * 60
 def count(bucket: str, limit: int, seconds: int = WINDOW_SECONDS) -> None:
 	"""Count one request in `bucket`; refuse with HTTP 429 past `limit` in the window."""
 	key = frappe.cache.make_key(f"portal_onboarding:rl:{bucket}")
-	frappe.cache.set(key, 0, ex=seconds, nx=True)
-	if frappe.cache.incrby(key, 1) > limit:
+	pipe = frappe.cache.pipeline()
+	pipe.incr(key)
+	pipe.ttl(key)
+	hits, ttl = pipe.execute()
+	if ttl < 0:
+		# A new window (or a counter that somehow lost its expiry): it must never block for good.
+		frappe.cache.expire(key, seconds)
+	if hits > limit:
 		frappe.throw(
 			_("Too many attempts. Please wait a while and try again."),
 			frappe.RateLimitExceededError,

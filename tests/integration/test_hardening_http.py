@@ -291,6 +291,68 @@ class TestPagesAndLocks(CommittedCase):
 		self.assertEqual(frappe.db.get_value(INVITATION, invitation.name, "status"), InvitationStatus.SENT)
 
 
+class TestSnapshots(CommittedCase):
+	"""3 and 1. Reads made under a lock see what committed while the request waited for it."""
+
+	def test_an_address_corrected_while_the_job_waits_is_the_one_mailed(self):
+		patient = self.patient()
+		with JobRecorder() as jobs:
+			_account, invitation = onboarding.invite(patient.name)
+		frappe.db.commit()
+		new = f"{unique('fixed')}@example.com"
+		# An admin's save holds the patient row while the delivery job starts and waits for it.
+		frappe.db.set_value("Patient", patient.name, "email", new)
+		job = threading.Thread(target=run_job_elsewhere, args=(jobs.jobs[0]["method"], invitation.name))
+		job.start()
+		job.join(timeout=3)
+		self.assertTrue(job.is_alive())
+		frappe.db.commit()
+		job.join(timeout=60)
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.get_value(INVITATION, invitation.name, "sent_to"), new)
+		recipients = frappe.get_all(
+			"Email Queue Recipient",
+			filters={
+				"parent": (
+					"in",
+					frappe.get_all("Email Queue", {"reference_name": invitation.name}, pluck="name"),
+				)
+			},
+			pluck="recipient",
+		)
+		self.assertEqual(recipients, [new])
+
+	def test_activation_over_http_ends_old_sessions_and_keeps_the_new_one(self):
+		patient = self.patient()
+		marley_login, _pw = self.user(["Patient"], email=patient.email, user_type="Website User")
+		frappe.db.set_value("Patient", patient.name, "user_id", marley_login)
+		old_sid = add_session(marley_login)
+		_account, _invitation, key = self.invited(patient.name)
+		responses = http_guest(
+			site_name(),
+			[
+				(
+					"POST",
+					API + "invitation.verify_identity",
+					{"key": key, "date_of_birth": "1990-05-17", "home_zip": "90210"},
+				),
+				(
+					"POST",
+					API + "invitation.accept",
+					{"key": key, "username": unique("own."), "password": strong_password()},
+				),
+			],
+			remote_addr=address(),
+		)
+		self.assertEqual([r.status_code for r in responses], [200, 200], responses[-1].get_data(as_text=True))
+		cookies = "; ".join(responses[-1].headers.getlist("Set-Cookie"))
+		new_sid = cookies.split("sid=", 1)[1].split(";", 1)[0]
+		frappe.db.rollback()
+		sids = frappe.db.sql("select sid from `tabSessions` where user = %s", marley_login, pluck=True)
+		self.assertNotIn(old_sid, sids)
+		self.assertEqual(sids, [new_sid])
+
+
 def run_job_elsewhere(method: str, invitation: str) -> None:
 	frappe.init(site=site_name(), sites_path=".")
 	frappe.connect()

@@ -55,8 +55,13 @@ class TestReusableLogin:
 		assert reusable_login(None, None, "pat@example.com") is None
 
 	def test_the_apps_own_login_on_this_account_is_reused(self):
-		own = login("own", "jane.doe@portal.invalid", other_accounts=2)
+		own = login("own", "jane.doe@portal.invalid")
 		assert reusable_login(own, None, "someone@example.com") == "own"
+
+	def test_a_login_that_reaches_other_patients_is_never_handed_over(self):
+		shared = login("own", "parent@portal.invalid", other_accounts=2)
+		assert reusable_login(shared, None, "someone@example.com") is None
+		assert reusable_login(login("own", other_accounts=1), None, "pat@example.com") is None
 
 	def test_own_login_with_the_invited_address_is_reused(self):
 		assert reusable_login(login("own", "Pat@Example.com "), None, "pat@example.com") == "own"

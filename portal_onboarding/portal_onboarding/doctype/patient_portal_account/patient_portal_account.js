@@ -8,8 +8,26 @@ frappe.ui.form.on("Patient Portal Account", {
 		frm.page.set_indicator(__(frm.doc.status), colours[frm.doc.status] || "gray");
 		if (!frappe.user.has_role(["System Manager", "Portal Onboarding Manager"])) return;
 		frm.add_custom_button(__("Change permitted sections"), () => change_sections(frm));
+		frm.add_custom_button(__("Delete account"), () => delete_account(frm));
 	},
 });
+
+function delete_account(frm) {
+	frappe.confirm(
+		__(
+			"Delete this portal account? Its links stop working, and its login is disabled if it reaches no other patient. The audit trail is kept."
+		),
+		() =>
+			frappe
+				.call({
+					method: "portal_onboarding.api.account.delete_account",
+					type: "POST",
+					args: { account: frm.doc.name },
+					freeze: true,
+				})
+				.then(() => frappe.set_route("List", "Patient Portal Account"))
+	);
+}
 
 function change_sections(frm) {
 	const current = (frm.doc.permitted_sections || []).map((row) => row.portal_section);

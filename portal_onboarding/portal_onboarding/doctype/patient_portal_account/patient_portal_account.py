@@ -19,7 +19,7 @@ from portal_onboarding.exceptions import (
 	throw_reasons,
 )
 from portal_onboarding.portal_status import refresh_portal_status
-from portal_onboarding.security.actions import acting, in_app_action
+from portal_onboarding.security.actions import in_app_action
 from portal_onboarding.settings import default_portal_sections
 
 AUDITED_ACCESS_FIELDS = (
@@ -88,8 +88,9 @@ class PatientPortalAccount(Document):
 
 	def check_if_latest(self) -> None:
 		# Desk saves lock the account row here; take the patient's row first, as every access change does.
-		if self.patient:
-			frappe.db.get_value("Patient", self.patient, "name", for_update=True)
+		from portal_onboarding.onboarding import lock_patient_row
+
+		lock_patient_row(self.patient)
 		super().check_if_latest()
 
 	def before_insert(self) -> None:
@@ -136,7 +137,7 @@ class PatientPortalAccount(Document):
 				self.patient,
 				_("{0} → {1}").format(before.status, self.status),
 			)
-		changed = [f for f in AUDITED_ACCESS_FIELDS if before and before.get(f) != self.get(f)]
+		changed = [f for f in AUDITED_ACCESS_FIELDS if before and self.has_value_changed(f)]
 		if before and section_keys(before) != section_keys(self):
 			changed.append("permitted_sections")
 		if changed:
@@ -155,8 +156,7 @@ class PatientPortalAccount(Document):
 		from portal_onboarding.onboarding import lock_patient_row, revoke_live_invitations
 
 		lock_patient_row(self.patient)
-		with acting():
-			revoke_live_invitations(self.name, _("The portal account was deleted."))
+		revoke_live_invitations(self.name, _("The portal account was deleted."))
 		log_event(
 			EventType.ACCOUNT_DELETED,
 			self.name,
@@ -187,7 +187,8 @@ class PatientPortalAccount(Document):
 				title=_("Not Permitted"),
 			)
 		before = self.get_doc_before_save()
-		changed = [f for f in APP_ONLY_FIELDS if before and before.get(f) != self.get(f)]
+		# has_value_changed compares typed values: Desk sends dates and datetimes as strings.
+		changed = [f for f in APP_ONLY_FIELDS if before and self.has_value_changed(f)]
 		if before and section_keys(before) != section_keys(self):
 			changed.append("permitted_sections")
 		if changed:
@@ -215,11 +216,7 @@ class PatientPortalAccount(Document):
 			)
 
 	def validate_username_free(self) -> None:
-		taken_by_account = frappe.db.exists(ACCOUNT, {"username": self.username, "name": ("!=", self.name)})
-		user_filters = {"username": self.username}
-		if self.user:
-			user_filters["name"] = ("!=", self.user)
-		if taken_by_account or frappe.db.exists("User", user_filters):
+		if username_taken(self.username, self.name, self.user):
 			frappe.throw(
 				_("Username {0} is already taken; choose another.").format(frappe.bold(self.username)),
 				exc=UsernameTaken,
@@ -242,3 +239,21 @@ def audit_value(account: Document, fieldname: str) -> str:
 	if fieldname == "permitted_sections":
 		return ", ".join(section_keys(account)) or "-"
 	return str(account.get(fieldname) or "-")
+
+
+def username_taken(username: str, account: str | None, own_login: str | None) -> bool:
+	"""Whether `username` belongs to another account or another login (by username, or by the
+	placeholder address a renamed login keeps)."""
+	from portal_onboarding.core.activation import login_email
+
+	if frappe.db.exists(ACCOUNT, {"username": username, "name": ("!=", account or "")}):
+		return True
+	for filters in (
+		{"username": username},
+		{"name": login_email(username)},
+		{"email": login_email(username)},
+	):
+		holder = frappe.db.get_value("User", filters)
+		if holder and holder != own_login:
+			return True
+	return False
