@@ -5,7 +5,7 @@ from typing import Any
 
 import frappe
 from frappe import _
-from frappe.utils import escape_html, format_datetime, get_datetime, get_url, now_datetime
+from frappe.utils import format_datetime, get_datetime, get_url, now_datetime
 
 from portal_onboarding.audit import log_event
 from portal_onboarding.constants import (
@@ -44,11 +44,10 @@ def render_email(account: Any, link: str, expires_on: Any) -> dict[str, str]:
 	"""Subject and body from the clinic's Email Template, in the person's language."""
 	template = get_settings().invitation_email_template or DEFAULT_TEMPLATE
 	language = frappe.db.get_value("Patient", account.patient, "language") or frappe.local.lang
-	# Names are typed by clinical staff; escaped here rather than in the template, because clinics
-	# keep their own edited copies of it. The clinic's name, set by its admin, also goes in the subject.
+	# No escaping here: the template's `_("...").format(name)` escapes what it inserts.
 	context = {
-		"first_name": escape_html(account.first_name or ""),
-		"last_name": escape_html(account.last_name or ""),
+		"first_name": account.first_name,
+		"last_name": account.last_name,
 		"clinic_name": clinic_name(),
 		"activation_link": link,
 		"expires_on": format_datetime(expires_on),
