@@ -310,7 +310,10 @@ def link_existing_login(invitation: Any, username: str, password: str) -> Outcom
 	if should_run_2fa(user):
 		return Outcome(
 			False,
-			_("Your login uses two-factor authentication. Please ask your clinic to add this patient to it."),
+			_(
+				"Your login uses two-factor authentication, which this page cannot check. "
+				"Please create a new login for this patient instead."
+			),
 		)
 	if frappe.db.exists(ACCOUNT, {"user": user, "patient": account.patient, "name": ("!=", account.name)}):
 		return Outcome(False, _("This login already has access to this patient."))

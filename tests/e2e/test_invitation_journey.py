@@ -28,14 +28,24 @@ ZIP = "90210"
 
 
 @pytest.fixture
-def clinic():
-	"""A manager and an eligible patient, committed for the server to see, removed afterwards."""
+def outgoing_mail():
+	"""A default outgoing Email Account (mail stays in Email Queue), removed afterwards if made here."""
 	had_account = frappe.db.get_value("Email Account", {"default_outgoing": 1, "enable_outgoing": 1})
 	frappe.flags.in_test = True  # lets the test Email Account skip its SMTP connection check
 	try:
 		email_account = ensure_outgoing_email_account()
 	finally:
 		frappe.flags.in_test = False
+	frappe.db.commit()
+	yield
+	if not had_account:
+		frappe.delete_doc("Email Account", email_account, force=True, ignore_permissions=True)
+		frappe.db.commit()
+
+
+@pytest.fixture
+def clinic(outgoing_mail):
+	"""A manager and an eligible patient, committed for the server to see, removed afterwards."""
 	manager = make_user(["System Manager", MANAGER_ROLE])
 	patient = make_eligible_patient(dob=DOB, pincode=ZIP)
 	frappe.db.commit()
@@ -48,8 +58,6 @@ def clinic():
 			frappe.delete_doc("User", account.user, force=True, ignore_permissions=True)
 	frappe.delete_doc("Patient", patient.name, force=True, ignore_permissions=True)
 	frappe.delete_doc("User", manager[0], force=True, ignore_permissions=True)
-	if not had_account:
-		frappe.delete_doc("Email Account", email_account, force=True, ignore_permissions=True)
 	frappe.db.commit()
 
 
@@ -147,14 +155,8 @@ def test_admin_invites_a_representative_from_the_patient_form(browser, base_url,
 
 
 @pytest.fixture
-def family():
+def family(outgoing_mail):
 	"""Two children with committed invitations for the same parent; returns (children, keys)."""
-	had_account = frappe.db.get_value("Email Account", {"default_outgoing": 1, "enable_outgoing": 1})
-	frappe.flags.in_test = True  # lets the test Email Account skip its SMTP connection check
-	try:
-		email_account = ensure_outgoing_email_account()
-	finally:
-		frappe.flags.in_test = False
 	children = [make_eligible_patient(dob=dob, pincode=ZIP) for dob in ("2014-02-03", "2017-08-09")]
 	parent = {
 		"first_name": "Robin",
@@ -173,9 +175,6 @@ def family():
 	yield children, keys
 	for child in children:
 		purge_patient(child.name)
-	if not had_account:
-		frappe.delete_doc("Email Account", email_account, force=True, ignore_permissions=True)
-		frappe.db.commit()
 
 
 def test_a_parent_adds_the_second_child_to_the_login_they_already_have(browser, base_url, family):
