@@ -219,3 +219,24 @@ def test_a_parent_adds_the_second_child_to_the_login_they_already_have(browser, 
 	frappe.db.rollback()
 	logins = {frappe.db.get_value(ACCOUNT, {"patient": c.name}, "user") for c in children}
 	assert len(logins) == 1 and None not in logins
+
+
+def test_a_nurse_gets_no_invitation_toggle_and_no_portal_actions(browser, base_url, outgoing_mail):
+	nurse = make_user(["Nursing User"])
+	patient = make_eligible_patient(dob=DOB, pincode=ZIP)
+	frappe.db.commit()
+	try:
+		context, desk = signed_in_page(browser, base_url, *nurse)
+		desk.goto(f"{base_url}/app/patient/{patient.name}")
+		desk.locator("[data-portal-status]", has_text="Portal: Not Enabled").wait_for()
+		desk.locator("[data-portal-status]").scroll_into_view_if_needed()
+		# The toggle's permission level is not the nurse's: Frappe does not even render it.
+		assert not desk.locator("[data-fieldname='send_portal_invitation'] input").is_visible()
+		assert not desk.locator("[data-fieldname='invite_user'] input").is_visible()
+		assert desk.locator(".page-actions button", has_text="Portal").count() == 0
+		desk.screenshot(path=str(SCREENSHOTS / "desk-patient-nurse.png"))
+		context.close()
+	finally:
+		purge_patient(patient.name)
+		frappe.delete_doc("User", nurse[0], force=True, ignore_permissions=True)
+		frappe.db.commit()
