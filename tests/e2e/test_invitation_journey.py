@@ -240,3 +240,34 @@ def test_a_nurse_gets_no_invitation_toggle_and_no_portal_actions(browser, base_u
 		purge_patient(patient.name)
 		frappe.delete_doc("User", nurse[0], force=True, ignore_permissions=True)
 		frappe.db.commit()
+
+
+def test_a_manager_changes_an_accounts_sections_and_deletes_it(browser, base_url, clinic):
+	(manager_email, manager_password), patient = clinic
+	with JobRecorder():
+		account, _invitation = onboarding.invite(patient.name)
+	frappe.db.commit()
+	context, desk = signed_in_page(browser, base_url, manager_email, manager_password)
+	desk.goto(f"{base_url}/app/patient-portal-account/{account.name}")
+	desk.locator(".page-actions button", has_text="Change permitted sections").click()
+	dialog = desk.locator(".modal.show")
+	dialog.locator("input[data-unit='Invoices']").check()
+	dialog.locator("input[data-unit='Appointments']").uncheck()
+	desk.screenshot(path=str(SCREENSHOTS / "desk-account-sections.png"))
+	dialog.locator("button.btn-primary", has_text="Save").click()
+	desk.locator("[data-fieldname='permitted_sections']", has_text="Invoices").wait_for()
+	frappe.db.rollback()
+	sections = frappe.get_all(
+		"Patient Portal Section", filters={"parent": account.name}, pluck="portal_section"
+	)
+	assert "Invoices" in sections and "Appointments" not in sections
+
+	desk.locator(".page-actions button", has_text="Delete account").click()
+	desk.locator(".modal.show button.btn-primary", has_text="Yes").click()
+	desk.wait_for_url("**/app/patient-portal-account")
+	context.close()
+	frappe.db.rollback()
+	assert not frappe.db.exists(ACCOUNT, account.name)
+	assert frappe.db.exists(
+		"Patient Portal Event", {"account": account.name, "event_type": "Account Deleted"}
+	)
