@@ -153,6 +153,10 @@ def verify_identity(invitation: Any, date_of_birth: str | None, zip_code: str | 
 	return Outcome(False, _("These details do not match our records. Please check them and try again."))
 
 
+def confirm_first() -> str:
+	return _("Please confirm the patient's details first.")
+
+
 def not_available() -> str:
 	return _("This username is not available. Please choose another.")
 
@@ -257,7 +261,7 @@ def activate(invitation: Any, username: str, password: str) -> Outcome:
 	"""
 	account = frappe.get_doc(ACCOUNT, invitation.account, for_update=True)
 	if not identity_confirmed(invitation):
-		return Outcome(False, _("Please confirm the patient's details first."))
+		return Outcome(False, confirm_first())
 	username = normalise_username(username or "")
 	problem = username_problem(username, account, invitation) or password_problem(password, account)
 	if problem:
@@ -287,7 +291,7 @@ def link_existing_login(invitation: Any, username: str, password: str) -> Outcom
 
 	account = frappe.get_doc(ACCOUNT, invitation.account, for_update=True)
 	if not identity_confirmed(invitation):
-		return Outcome(False, _("Please confirm the patient's details first."))
+		return Outcome(False, confirm_first())
 	refused = Outcome(False, _("The username or password is not correct."))
 	name = normalise_username(username or "")
 	user = (

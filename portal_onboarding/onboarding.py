@@ -16,7 +16,6 @@ from portal_onboarding.constants import (
 	PATIENT,
 	PORTAL_ACCESS_FIELD,
 	PORTAL_REASON_FIELD,
-	PORTAL_SECTIONS,
 	RELATIONS,
 	AccessType,
 	AccountStatus,
@@ -28,6 +27,7 @@ from portal_onboarding.core.eligibility import PatientFacts, check_eligibility, 
 from portal_onboarding.core.messages import Reason
 from portal_onboarding.core.status import check_transition
 from portal_onboarding.core.tokens import expiry
+from portal_onboarding.core.validation import check_sections
 from portal_onboarding.exceptions import InvalidAccount, InvalidInvitation, NotEligible, throw_reasons
 from portal_onboarding.portal_status import refresh_portal_status
 from portal_onboarding.security.actions import app_action
@@ -220,16 +220,9 @@ def disable(patient: str) -> list[str]:
 @app_action
 def set_permitted_sections(account_name: str, sections: list[str]) -> Any:
 	"""Replace the account's permitted sections; unknown or repeated keys are refused, not dropped."""
-	unknown = [s for s in sections if s not in PORTAL_SECTIONS]
-	if unknown or len(set(sections)) != len(sections):
-		frappe.throw(
-			_("Permitted sections must be distinct and among: {0}.").format(
-				", ".join(_(s) for s in PORTAL_SECTIONS)
-			),
-			exc=InvalidAccount,
-		)
-	account = frappe.get_doc(ACCOUNT, account_name)
-	lock_patient_row(account.patient)
+	reason = check_sections(sections)
+	throw_reasons([reason] if reason else [], InvalidAccount)
+	lock_patient_row(frappe.db.get_value(ACCOUNT, account_name, "patient"))
 	account = frappe.get_doc(ACCOUNT, account_name, for_update=True)
 	account.set("permitted_sections", [{"portal_section": s} for s in sections])
 	account.save(ignore_permissions=True)

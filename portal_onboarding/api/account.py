@@ -18,6 +18,14 @@ def check_admin(patient: str) -> None:
 	frappe.has_permission(PATIENT, "write", patient, throw=True)
 
 
+def check_admin_of_account(account: str) -> None:
+	"""`check_admin` for the patient the account is on."""
+	patient = frappe.db.get_value(ACCOUNT, account, "patient")
+	if not patient:
+		frappe.throw(_("Portal account {0} does not exist.").format(account), exc=frappe.DoesNotExistError)
+	check_admin(patient)
+
+
 @frappe.whitelist(methods=["POST"])
 def enable(patient: str) -> dict:
 	"""Give the patient portal access (eligibility permitting)."""
@@ -36,10 +44,7 @@ def disable(patient: str) -> dict:
 @frappe.whitelist(methods=["POST"])
 def set_permitted_sections(account: str, sections: list[str] | str) -> dict:
 	"""Choose which portal sections an account's holder sees; audited like every access change."""
-	patient = frappe.db.get_value(ACCOUNT, account, "patient")
-	if not patient:
-		frappe.throw(_("Portal account {0} does not exist.").format(account), exc=frappe.DoesNotExistError)
-	check_admin(patient)
+	check_admin_of_account(account)
 	if isinstance(sections, str):
 		sections = frappe.parse_json(sections) if sections.strip().startswith("[") else [sections]
 	doc = onboarding.set_permitted_sections(account, list(sections or []))
@@ -49,9 +54,6 @@ def set_permitted_sections(account: str, sections: list[str] | str) -> dict:
 @frappe.whitelist(methods=["POST"])
 def delete_account(account: str) -> dict:
 	"""Delete a portal account: audited, its links revoked, its login retired if it reaches no one else."""
-	patient = frappe.db.get_value(ACCOUNT, account, "patient")
-	if not patient:
-		frappe.throw(_("Portal account {0} does not exist.").format(account), exc=frappe.DoesNotExistError)
-	check_admin(patient)
+	check_admin_of_account(account)
 	onboarding.delete_account(account)
 	return {"deleted": account}

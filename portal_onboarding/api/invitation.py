@@ -77,7 +77,7 @@ def check_username(key: str, username: str) -> dict:
 	if invitation is None:
 		return invalid_link()
 	if not activation.identity_confirmed(invitation):
-		return {"ok": False, "available": False, "message": _("Please confirm the patient's details first.")}
+		return {"ok": False, "available": False, "message": activation.confirm_first()}
 	account = frappe.get_doc(ACCOUNT, invitation.account)
 	problem = activation.username_problem(username or "", account, invitation)
 	return {"ok": problem is None, "available": problem is None, "message": problem or _("Available")}

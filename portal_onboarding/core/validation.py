@@ -6,6 +6,7 @@ from datetime import date
 from portal_onboarding.constants import (
 	MAX_INVITATION_HOURS,
 	MIN_INVITATION_HOURS,
+	PORTAL_SECTIONS,
 	AccessType,
 )
 from portal_onboarding.core.messages import Reason, _
@@ -72,3 +73,14 @@ def check_account(account: AccountInput, today: date) -> list[Reason]:
 	):
 		reasons.append(Reason("valid_until_past", _("Access Valid Until cannot be a date in the past.")))
 	return reasons
+
+
+def check_sections(sections: list[str]) -> Reason | None:
+	"""None when `sections` are distinct portal section keys, else why not (nothing is dropped silently)."""
+	if any(s not in PORTAL_SECTIONS for s in sections) or len(set(sections)) != len(sections):
+		return Reason(
+			"sections",
+			_("Permitted sections must be distinct and among: {0}."),
+			(", ".join(PORTAL_SECTIONS),),
+		)
+	return None

@@ -3,7 +3,13 @@ from datetime import date
 import pytest
 
 from portal_onboarding.constants import MAX_INVITATION_HOURS, AccessType
-from portal_onboarding.core.validation import AccountInput, SettingsInput, check_account, check_settings
+from portal_onboarding.core.validation import (
+	AccountInput,
+	SettingsInput,
+	check_account,
+	check_sections,
+	check_settings,
+)
 
 TODAY = date(2026, 11, 21)
 
@@ -63,3 +69,10 @@ def test_unchanged_past_valid_until_does_not_block_other_edits():
 		AccessType.SELF, "jane", access_valid_until=date(2020, 1, 1), access_valid_until_changed=False
 	)
 	assert check_account(account, TODAY) == []
+
+
+def test_sections_must_be_distinct_known_keys():
+	assert check_sections([]) is None
+	assert check_sections(["Appointments", "Lab Results"]) is None
+	assert check_sections(["Appointments", "Everything"]).code == "sections"
+	assert check_sections(["Appointments", "Appointments"]).code == "sections"
