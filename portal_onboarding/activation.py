@@ -96,6 +96,16 @@ def find_invitation(key: str | None, lock: bool = False) -> Any | None:
 	return invitation
 
 
+def mark_opened(invitation: Any) -> None:
+	"""Record when the link was first opened, for the onboarding funnel; later opens change nothing."""
+	table = frappe.qb.DocType(INVITATION)
+	(
+		frappe.qb.update(table)
+		.set(table.opened_on, now_datetime())
+		.where((table.name == invitation.name) & table.opened_on.isnull())
+	).run()
+
+
 def identity_required() -> bool:
 	return bool(get_settings().require_identity_check)
 

@@ -33,8 +33,9 @@ doc_events = {
 }
 
 scheduler_events = {
+	"cron": {"*/5 * * * *": ["portal_onboarding.jobs.resume_stalled_batches"]},
 	"hourly": [
 		"portal_onboarding.jobs.retry_failed_invitations",
 		"portal_onboarding.jobs.expire_invitations",
-	]
+	],
 }

@@ -6,6 +6,7 @@ from frappe.utils import strip_html
 
 from portal_onboarding import delivery, onboarding
 from portal_onboarding.audit import log_event
+from portal_onboarding.bulk import batch as bulk_batch
 from portal_onboarding.constants import (
 	PATIENT,
 	PORTAL_REASON_FIELD,
@@ -52,3 +53,11 @@ def retry_failed_invitations() -> None:
 
 def expire_invitations() -> None:
 	delivery.expire_overdue()
+
+
+def run_invitation_batch(batch: str) -> None:
+	bulk_batch.run(batch)
+
+
+def resume_stalled_batches() -> None:
+	bulk_batch.resume_stalled()

@@ -284,8 +284,13 @@ def revoke_invitation(name: str, account: str, reason: str) -> None:
 
 
 @app_action
-def invite(patient: str, channel: str = Channel.EMAIL, representative: dict | None = None) -> tuple[Any, Any]:
-	"""Create (or reuse) the account and its one live invitation; sending happens after commit."""
+def invite(
+	patient: str, channel: str = Channel.EMAIL, representative: dict | None = None, enqueue: bool = True
+) -> tuple[Any, Any]:
+	"""Create (or reuse) the account and its one live invitation; sending happens after commit.
+
+	A bulk batch passes `enqueue=False` and delivers in its own worker instead.
+	"""
 	if channel not in Channel.ALL:
 		frappe.throw(_("Channel must be Email, SMS or Both."), exc=InvalidInvitation)
 	patient_doc = lock_patient(patient)
@@ -350,7 +355,8 @@ def invite(patient: str, channel: str = Channel.EMAIL, representative: dict | No
 		_("Invitation {0} by {1} to {2}").format(invitation.name, _(channel), account.contact_email),
 	)
 	refresh_portal_status(patient)
-	enqueue_delivery(invitation.name)
+	if enqueue:
+		enqueue_delivery(invitation.name)
 	return account, invitation
 
 

@@ -53,6 +53,7 @@ def check_link(key: str) -> dict:
 	invitation = activation.find_invitation(key)
 	if invitation is None:
 		return invalid_link()
+	activation.mark_opened(invitation)
 	return activation.link_state(invitation)
 
 

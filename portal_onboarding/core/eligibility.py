@@ -7,8 +7,11 @@ from datetime import date
 from portal_onboarding.core.messages import Reason, _
 
 # Deliberately simple: one @, no spaces, a dot in the domain. Deliverability is the mail server's job.
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-ZIP_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]{1,9}$")
+# The report filters with the same patterns in SQL (MariaDB REGEXP is PCRE), so both always agree.
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+ZIP_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 \-]{1,9}$"
+EMAIL_RE = re.compile(EMAIL_PATTERN)
+ZIP_RE = re.compile(ZIP_PATTERN)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from portal_onboarding.constants import (
 	AccountStatus,
 )
 from portal_onboarding.delivery import DEFAULT_TEMPLATE
+from portal_onboarding.setup.indexes import drop_indexes, ensure_indexes
 
 TOGGLE_PERMLEVEL = 1
 
@@ -111,6 +112,7 @@ def after_install() -> None:
 	create_property_setters()
 	create_toggle_permissions()
 	create_email_template()
+	ensure_indexes()
 	# Families sharing one email each get a login of their own, found by username.
 	frappe.db.set_single_value("System Settings", "allow_login_using_user_name", 1)
 
@@ -122,9 +124,11 @@ def after_migrate() -> None:
 	create_property_setters()
 	create_toggle_permissions()
 	create_email_template()
+	ensure_indexes()
 
 
 def before_uninstall() -> None:
+	drop_indexes()
 	delete_custom_fields(CUSTOM_FIELDS)
 	delete_property_setters()
 	delete_toggle_permissions()

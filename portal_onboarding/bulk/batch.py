@@ -1,0 +1,368 @@
+"""Bulk invitations: a batch document holds the state, so a dead worker's batch resumes where it stopped.
+
+Each patient is handled under its row lock (the one lock order: patient first) and re-checked there,
+so two batches, or a batch and its own resumed run, never invite anyone twice. Work is committed in
+chunks; a patient's failure is recorded on its item and the batch goes on.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+import frappe
+from frappe import _
+from frappe.utils import get_datetime, now_datetime, strip_html
+
+from portal_onboarding import delivery, onboarding
+from portal_onboarding.constants import (
+	ACCOUNT,
+	BATCH,
+	BATCH_ITEM,
+	INVITATION,
+	PATIENT,
+	AccessType,
+	Channel,
+	InvitationStatus,
+)
+from portal_onboarding.core.bulk import (
+	CHUNK_SIZE,
+	BatchMode,
+	BatchStatus,
+	Outcome,
+	Selection,
+	progress_percent,
+	skip_reason,
+	tally,
+)
+from portal_onboarding.exceptions import PortalOnboardingError
+from portal_onboarding.reporting import queries
+from portal_onboarding.security.actions import acting, app_action
+from portal_onboarding.settings import eligibility_rules, get_settings
+
+# A running batch that has not recorded progress for this long lost its worker.
+STALL_AFTER = timedelta(minutes=10)
+JOB_TIMEOUT = 6 * 60 * 60
+DONE_EVENT = "portal_onboarding_batch_done"
+
+
+def start(selection: Selection) -> str:
+	"""Create the batch (and, for ticked patients, its items) and queue it; returns the batch's name."""
+	mode = BatchMode.ALL_ELIGIBLE if selection.all_eligible else BatchMode.SELECTED
+	with acting():
+		batch = frappe.get_doc(
+			{
+				"doctype": BATCH,
+				"mode": mode,
+				"status": BatchStatus.QUEUED,
+				"requested_by": frappe.session.user,
+				"total": len(selection.patients),
+			}
+		).insert(ignore_permissions=True)
+	if selection.patients:
+		add_items(batch.name, list(selection.patients), frappe.session.user)
+	enqueue(batch.name, 1)
+	return batch.name
+
+
+def enqueue(batch: str, run: int) -> None:
+	frappe.enqueue(
+		"portal_onboarding.jobs.run_invitation_batch",
+		queue="long",
+		timeout=JOB_TIMEOUT,
+		batch=batch,
+		job_id=f"portal_onboarding:batch:{batch}:{run}",
+		deduplicate=True,
+		enqueue_after_commit=True,
+	)
+
+
+def add_items(batch: str, patients: list[str], user: str) -> None:
+	"""One Pending item per patient; names the user cannot see or that are gone are skipped at once."""
+	known: dict[str, str] = {}
+	for start_at in range(0, len(patients), 1000):
+		chunk = patients[start_at : start_at + 1000]
+		for row in frappe.get_list(
+			PATIENT,
+			filters={"name": ("in", chunk)},
+			fields=["name", "patient_name"],
+			user=user,
+			limit_page_length=0,
+		):
+			known[row.name] = row.patient_name
+	now = now_datetime()
+	missing = _("This patient does not exist, or you may not invite them.")
+	values = [
+		(
+			f"{batch}-{index:06d}",
+			now,
+			now,
+			user,
+			user,
+			0,
+			index,
+			batch,
+			patient,
+			known.get(patient),
+			Outcome.PENDING if patient in known else Outcome.SKIPPED,
+			None if patient in known else missing,
+		)
+		for index, patient in enumerate(patients, start=1)
+	]
+	frappe.db.bulk_insert(
+		BATCH_ITEM,
+		(
+			"name",
+			"creation",
+			"modified",
+			"owner",
+			"modified_by",
+			"docstatus",
+			"idx",
+			"batch",
+			"patient",
+			"patient_name",
+			"outcome",
+			"reason",
+		),
+		values,
+		ignore_duplicates=True,
+	)
+
+
+@app_action
+def run(batch_name: str) -> None:
+	"""Work through the batch's pending patients, chunk by chunk, reporting progress as it goes."""
+	batch = claim(batch_name)
+	if batch is None:
+		return
+	try:
+		while process_chunk(batch):
+			pass
+	except Exception:
+		frappe.db.rollback()
+		frappe.log_error(
+			title=_("Portal invitation batch stopped"), reference_doctype=BATCH, reference_name=batch.name
+		)
+		frappe.db.set_value(
+			BATCH,
+			batch.name,
+			{
+				"status": BatchStatus.FAILED,
+				"error": frappe.get_traceback()[-2000:],
+				"finished_on": now_datetime(),
+			},
+			update_modified=False,
+		)
+		frappe.db.commit()
+		publish_done(batch.name, batch.requested_by)
+		raise
+	finish(batch)
+
+
+def claim(batch_name: str) -> Any | None:
+	"""Mark the batch Running as its requester (planning an all-eligible batch first); None when done."""
+	batch = frappe.get_doc(BATCH, batch_name, for_update=True)
+	if batch.status not in BatchStatus.OPEN:
+		return None
+	if batch.requested_by and frappe.session.user != batch.requested_by:
+		# A resumed batch runs for the admin who started it: audit events and progress are theirs.
+		frappe.set_user(batch.requested_by)
+	if batch.status == BatchStatus.QUEUED and batch.mode == BatchMode.ALL_ELIGIBLE:
+		add_items(
+			batch.name,
+			queries.eligible_not_yet_invited(eligibility_rules(), user=batch.requested_by),
+			batch.requested_by,
+		)
+	now = now_datetime()
+	frappe.db.set_value(
+		BATCH,
+		batch.name,
+		{
+			"status": BatchStatus.RUNNING,
+			"started_on": batch.started_on or now,
+			"last_progress_on": now,
+			"runs": (batch.runs or 0) + 1,
+		},
+		update_modified=False,
+	)
+	update_counts(batch.name)
+	frappe.db.commit()
+	batch.reload()
+	return batch
+
+
+def process_chunk(batch: Any) -> bool:
+	"""Invite the next chunk of pending patients and commit; False when none is left."""
+	pending = frappe.get_all(
+		BATCH_ITEM,
+		filters={"batch": batch.name, "outcome": Outcome.PENDING},
+		fields=["name", "patient"],
+		order_by="patient asc",
+		limit=CHUNK_SIZE,
+	)
+	if not pending:
+		return False
+	for item in pending:
+		process_item(item)
+	counts = update_counts(batch.name)
+	frappe.db.set_value(BATCH, batch.name, "last_progress_on", now_datetime(), update_modified=False)
+	frappe.db.commit()
+	publish_progress(counts)
+	return True
+
+
+def process_item(item: Any) -> None:
+	"""One patient, in a savepoint: an error is this patient's outcome, never the batch's end."""
+	frappe.db.savepoint("portal_batch_item")
+	try:
+		result = invite_one(item)
+	except Exception as e:
+		frappe.db.rollback(save_point="portal_batch_item")
+		if not isinstance(e, frappe.ValidationError):
+			frappe.log_error(
+				title=_("Portal invitation batch: patient failed"),
+				reference_doctype=PATIENT,
+				reference_name=item.patient,
+			)
+		result = (Outcome.FAILED, message_of(e), None, None)
+	if result is None:
+		return  # another run of this batch handled the patient a moment ago
+	outcome, reason, account, invitation = result
+	frappe.db.set_value(
+		BATCH_ITEM,
+		item.name,
+		{"outcome": outcome, "reason": reason, "account": account, "invitation": invitation},
+		update_modified=False,
+	)
+
+
+def invite_one(item: Any) -> tuple[str, str | None, str | None, str | None] | None:
+	"""Enable and invite the item's patient, or say why not; the patient's row is locked first."""
+	if not onboarding.lock_patient_row(item.patient):
+		return Outcome.SKIPPED, _("The patient no longer exists."), None, None
+	if frappe.db.get_value(BATCH_ITEM, item.name, "outcome", for_update=True) != Outcome.PENDING:
+		return None
+	account = frappe.db.get_value(
+		ACCOUNT,
+		{"patient": item.patient, "access_type": AccessType.SELF},
+		["name", "status"],
+		as_dict=True,
+		for_update=True,
+	)
+	on_its_way = bool(
+		account
+		and frappe.db.exists(
+			INVITATION,
+			{"account": account.name, "status": ("in", (InvitationStatus.QUEUED, InvitationStatus.SENT))},
+		)
+	)
+	reason = skip_reason(account.status if account else None, on_its_way)
+	if reason:
+		return (
+			Outcome.SKIPPED,
+			_(reason.message).format(*reason.args),
+			account.name if account else None,
+			None,
+		)
+	try:
+		account_doc, invitation = onboarding.invite(
+			item.patient, channel=channel_for(item.patient), enqueue=False
+		)
+	except PortalOnboardingError as e:
+		# Made ineligible (or otherwise refused) since it was listed: the reason is the outcome.
+		return Outcome.SKIPPED, message_of(e), account.name if account else None, None
+	delivery.deliver(invitation.name)
+	status, failure = frappe.db.get_value(INVITATION, invitation.name, ["status", "failure_reason"])
+	if status != InvitationStatus.SENT:
+		return (
+			Outcome.FAILED,
+			failure or _("The invitation could not be sent."),
+			account_doc.name,
+			invitation.name,
+		)
+	return Outcome.SENT, None, account_doc.name, invitation.name
+
+
+def channel_for(patient: str) -> str:
+	if get_settings().send_sms_notice and frappe.db.get_value(PATIENT, patient, "mobile"):
+		return Channel.BOTH
+	return Channel.EMAIL
+
+
+def message_of(error: Exception) -> str:
+	text = strip_html(str(error).replace("<br>", " ")).strip()
+	return text or error.__class__.__name__
+
+
+def update_counts(batch: str) -> dict[str, int]:
+	counts = tally(
+		frappe.db.sql(
+			f"select outcome, count(*) from `tab{BATCH_ITEM}` where batch = %s group by outcome", batch
+		)
+	)
+	frappe.db.set_value(
+		BATCH,
+		batch,
+		{
+			"total": sum(counts.values()),
+			"sent": counts[Outcome.SENT],
+			"skipped": counts[Outcome.SKIPPED],
+			"failed": counts[Outcome.FAILED],
+		},
+		update_modified=False,
+	)
+	return counts
+
+
+def publish_progress(counts: dict[str, int]) -> None:
+	total = sum(counts.values())
+	done = total - counts[Outcome.PENDING]
+	frappe.publish_progress(
+		progress_percent(done, total),
+		title=_("Inviting patients"),
+		description=_("{0} of {1} patients: {2} sent, {3} skipped, {4} failed").format(
+			done, total, counts[Outcome.SENT], counts[Outcome.SKIPPED], counts[Outcome.FAILED]
+		),
+	)
+
+
+def finish(batch: Any) -> None:
+	counts = update_counts(batch.name)
+	frappe.db.set_value(
+		BATCH,
+		batch.name,
+		{"status": BatchStatus.COMPLETED, "finished_on": now_datetime()},
+		update_modified=False,
+	)
+	frappe.db.commit()
+	publish_progress(counts)
+	publish_done(batch.name, batch.requested_by)
+
+
+def publish_done(batch: str, user: str | None) -> None:
+	"""Tell the requester's open report the batch ended, with its summary."""
+	values = frappe.db.get_value(BATCH, batch, ["status", "total", "sent", "skipped", "failed"], as_dict=True)
+	frappe.publish_realtime(DONE_EVENT, {"batch": batch, **values}, user=user or frappe.session.user)
+
+
+def resume_stalled() -> list[str]:
+	"""Queue again every open batch whose worker stopped reporting progress (died or was killed)."""
+	cutoff = now_datetime() - STALL_AFTER
+	resumed = []
+	for batch in frappe.get_all(
+		BATCH,
+		filters={"status": ("in", BatchStatus.OPEN)},
+		fields=["name", "runs", "last_progress_on", "creation"],
+	):
+		if get_datetime(batch.last_progress_on or batch.creation) > cutoff:
+			continue
+		enqueue(batch.name, (batch.runs or 0) + 1)
+		resumed.append(batch.name)
+	return resumed
+
+
+def status_of(batch: str) -> dict:
+	"""The batch's state for the report's progress display."""
+	values = frappe.db.get_value(BATCH, batch, ["status", "total", "sent", "skipped", "failed"], as_dict=True)
+	if not values:
+		frappe.throw(_("Invitation batch {0} does not exist.").format(batch), exc=frappe.DoesNotExistError)
+	return {"batch": batch, **values}

@@ -1,0 +1,200 @@
+"""The onboarding report's rules: which filters make sense, why a row is not eligible, what the cards say.
+
+Pure Python: the report and the API read filters through `parse_filters` and build cards with
+`status_cards` / `funnel_cards`, so every screen agrees on the numbers.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from portal_onboarding.constants import AccountStatus
+from portal_onboarding.core.eligibility import EligibilityRules, PatientFacts, check_eligibility
+from portal_onboarding.core.messages import Reason, _
+from portal_onboarding.core.status import STATUS_COLOURS
+
+MAX_SEARCH_LENGTH = 140
+PAGE_LENGTHS = (100, 500, 1000)
+DEFAULT_PAGE_LENGTH = PAGE_LENGTHS[0]
+MAX_PAGE = 100_000
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+	"""Validated report filters; `page` counts from 1."""
+
+	status: str | None = None
+	eligible_only: bool = False
+	search: str | None = None
+	invited_from: date | None = None
+	invited_to: date | None = None
+	page: int = 1
+	page_length: int = DEFAULT_PAGE_LENGTH
+
+	@property
+	def offset(self) -> int:
+		return (self.page - 1) * self.page_length
+
+
+def _text(value: object) -> str:
+	return "" if value is None else str(value).strip()
+
+
+def _flag(value: object) -> bool:
+	return _text(value).lower() in ("1", "true", "yes", "on")
+
+
+def _date(value: object, label: str, reasons: list[Reason]) -> date | None:
+	text = _text(value)
+	if not text:
+		return None
+	try:
+		return date.fromisoformat(text[:10])
+	except ValueError:
+		reasons.append(Reason("bad_date", _("{0} is not a date: {1}."), (label, text[:40])))
+		return None
+
+
+def _int(value: object, default: int) -> int | None:
+	text = _text(value)
+	if not text:
+		return default
+	try:
+		return int(text)
+	except ValueError:
+		return None
+
+
+def parse_filters(raw: Mapping[str, object] | None) -> tuple[ReportFilters, tuple[Reason, ...]]:
+	"""The report's filters from what the browser sent, and every reason they make no sense."""
+	raw = raw or {}
+	reasons: list[Reason] = []
+
+	status = _text(raw.get("status")) or None
+	if status and status not in AccountStatus.ALL:
+		reasons.append(Reason("unknown_status", _("{0} is not a portal status."), (status[:40],)))
+
+	search = _text(raw.get("search")) or None
+	if search and len(search) > MAX_SEARCH_LENGTH:
+		reasons.append(
+			Reason(
+				"search_too_long",
+				_("Search for at most {0} characters: a name, an email address or a mobile number."),
+				(str(MAX_SEARCH_LENGTH),),
+			)
+		)
+
+	invited_from = _date(raw.get("invited_from"), _("Invited From"), reasons)
+	invited_to = _date(raw.get("invited_to"), _("Invited To"), reasons)
+	if invited_from and invited_to and invited_from > invited_to:
+		reasons.append(
+			Reason(
+				"dates_reversed",
+				_("Invited From ({0}) is after Invited To ({1})."),
+				(str(invited_from), str(invited_to)),
+			)
+		)
+
+	page = _int(raw.get("page"), 1)
+	if page is None or not 1 <= page <= MAX_PAGE:
+		reasons.append(Reason("bad_page", _("Page must be a whole number from 1 to {0}."), (str(MAX_PAGE),)))
+		page = 1
+	page_length = _int(raw.get("page_length"), DEFAULT_PAGE_LENGTH)
+	if page_length not in PAGE_LENGTHS:
+		reasons.append(
+			Reason(
+				"bad_page_length",
+				_("Rows per page must be one of {0}."),
+				(", ".join(str(n) for n in PAGE_LENGTHS),),
+			)
+		)
+		page_length = DEFAULT_PAGE_LENGTH
+
+	filters = ReportFilters(
+		status=status if status in AccountStatus.ALL else None,
+		eligible_only=_flag(raw.get("eligible_only")),
+		search=search,
+		invited_from=invited_from,
+		invited_to=invited_to,
+		page=page,
+		page_length=page_length,
+	)
+	return filters, tuple(reasons)
+
+
+def like_pattern(search: str) -> str:
+	"""A LIKE pattern matching `search` anywhere, its own wildcards taken literally."""
+	escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+	return f"%{escaped}%"
+
+
+def row_reasons(facts: PatientFacts, rules: EligibilityRules, status: str) -> tuple[Reason, ...]:
+	"""What keeps the patient off the portal; nothing once they are on it."""
+	if status == AccountStatus.ACTIVE:
+		return ()
+	return check_eligibility(facts, rules).reasons
+
+
+def normalise_status(status: str | None) -> str:
+	"""Patients saved before the app was installed have no status yet: they are Not Enabled."""
+	return status if status in AccountStatus.ALL else AccountStatus.NOT_ENABLED
+
+
+def merge_counts(counts: Iterable[tuple[str | None, int]]) -> dict[str, int]:
+	"""Grouped counts keyed by every status, in the order screens list them (missing ones are 0)."""
+	merged = dict.fromkeys(AccountStatus.ALL, 0)
+	for status, count in counts:
+		merged[normalise_status(status)] += int(count or 0)
+	return merged
+
+
+@dataclass(frozen=True)
+class Card:
+	"""One summary card: Frappe's `report_summary` item, its label still to be translated."""
+
+	label: str
+	value: int | str
+	indicator: str
+	datatype: str = "Int"
+
+
+def status_cards(counts: Mapping[str, int]) -> list[Card]:
+	"""One card per status, coloured like the status pill."""
+	return [Card(status, counts.get(status, 0), STATUS_COLOURS[status]) for status in AccountStatus.ALL]
+
+
+def percent(part: int, whole: int) -> str:
+	return f"{(100.0 * part / whole):.1f}%" if whole else "0.0%"
+
+
+@dataclass(frozen=True)
+class Funnel:
+	"""Accounts invited, of those whose link was opened, and of those activated."""
+
+	invited: int
+	opened: int
+	activated: int
+
+	def cards(self) -> list[Card]:
+		return [
+			Card(_("Accounts invited"), self.invited, "blue"),
+			Card(_("Link opened"), f"{self.opened} ({percent(self.opened, self.invited)})", "orange", "Data"),
+			Card(
+				_("Activated"), f"{self.activated} ({percent(self.activated, self.invited)})", "green", "Data"
+			),
+		]
+
+
+def page_label(filters: ReportFilters, total: int) -> tuple[str, tuple[str, ...]]:
+	"""'Patients 101 to 200 of 12,345' as a template and its arguments."""
+	if not total:
+		return _("No patients match these filters."), ()
+	first = min(filters.offset + 1, total)
+	last = min(filters.offset + filters.page_length, total)
+	if filters.offset >= total:
+		return _("Page {0} is past the last page ({1})."), (str(filters.page), str(last_page(filters, total)))
+	return _("Patients {0} to {1} of {2}"), (f"{first:,}", f"{last:,}", f"{total:,}")
+
+
+def last_page(filters: ReportFilters, total: int) -> int:
+	return max(1, -(-total // filters.page_length))

@@ -1,0 +1,20 @@
+# Copyright (c) 2026, portal_onboarding contributors and contributors
+# For license information, please see license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+
+from portal_onboarding.security.actions import in_app_action
+
+
+class PatientPortalInvitationBatchItem(Document):
+	"""One patient's outcome in a bulk invitation run."""
+
+	def validate(self) -> None:
+		if not in_app_action():
+			frappe.throw(
+				_("Batch outcomes are recorded by the batch itself."),
+				exc=frappe.PermissionError,
+				title=_("Not Permitted"),
+			)

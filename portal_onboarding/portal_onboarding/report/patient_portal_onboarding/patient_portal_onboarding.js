@@ -1,0 +1,264 @@
+// Copyright (c) 2026, portal_onboarding contributors and contributors
+// For license information, please see license.txt
+
+// Formatting and buttons only: rows, colours, reasons and counts come from the server.
+(() => {
+	const BATCH_DONE = "portal_onboarding_batch_done";
+	const PROGRESS_TITLE = __("Inviting patients");
+	// Statuses whose email link sends (or re-sends) the invitation.
+	const INVITABLE = ["Not Enabled", "Enabled", "Invited", "Invite Expired", "Invite Failed"];
+	const esc = (value) => frappe.utils.escape_html(value == null ? "" : String(value));
+
+	const statuses = () => Object.keys(frappe.boot.portal_onboarding?.status_colours || {});
+
+	// Any filter but the page itself starts again from the first page.
+	const back_to_first_page = () => {
+		const report = frappe.query_report;
+		if (cint(report.get_filter_value("page")) !== 1) {
+			report.set_filter_value("page", 1);
+		} else {
+			report.refresh();
+		}
+	};
+
+	const refresh_rows = (patients) =>
+		frappe
+			.call({
+				method: "portal_onboarding.api.onboarding.rows",
+				args: { patients },
+			})
+			.then((r) => {
+				const report = frappe.query_report;
+				for (const fresh of r.message || []) {
+					const row = report.data.find((d) => d.patient === fresh.patient);
+					if (row) Object.assign(row, fresh);
+				}
+				report.datatable.refresh(report.data);
+			});
+
+	const row_of = (patient) => frappe.query_report.data.find((d) => d.patient === patient) || {};
+
+	const enable = (patient) => {
+		const name = row_of(patient).patient_name || patient;
+		frappe.confirm(
+			__("Enable portal access for {0}? Their invitation is sent separately.", [esc(name)]),
+			() =>
+				frappe
+					.call({
+						method: "portal_onboarding.api.account.enable",
+						args: { patient },
+						freeze: true,
+					})
+					.then(() => frappe.show_alert({ message: __("Portal access enabled"), indicator: "green" }))
+					.always(() => refresh_rows([patient]))
+		);
+	};
+
+	const invite = (patient) =>
+		frappe
+			.call({
+				method: "portal_onboarding.api.invitation.invite",
+				args: { patient },
+				freeze: true,
+				freeze_message: __("Sending the invitation…"),
+			})
+			.then(() => frappe.show_alert({ message: __("Invitation queued"), indicator: "green" }))
+			.always(() => refresh_rows([patient]));
+
+	let watched_batch = null;
+	let poller = null;
+
+	const batch_done = (data) => {
+		if (!data || data.batch !== watched_batch) return;
+		watched_batch = null;
+		clearInterval(poller);
+		frappe.hide_progress();
+		const link = `<a href="/app/patient-portal-invitation-batch/${encodeURIComponent(data.batch)}">${esc(
+			data.batch
+		)}</a>`;
+		frappe.msgprint({
+			title: data.status === "Completed" ? __("Invitations sent") : __("Invitation batch stopped"),
+			indicator: data.status === "Completed" ? "green" : "red",
+			message: __("{0}: {1} sent, {2} skipped, {3} failed, of {4} patients.", [
+				link,
+				cint(data.sent),
+				cint(data.skipped),
+				cint(data.failed),
+				cint(data.total),
+			]),
+		});
+		frappe.query_report.refresh();
+	};
+
+	// Progress arrives over realtime; polling covers a browser whose socket is not connected.
+	const watch = (batch) => {
+		watched_batch = batch;
+		frappe.show_progress(PROGRESS_TITLE, 0, 100, __("Starting…"));
+		clearInterval(poller);
+		poller = setInterval(() => {
+			frappe
+				.call({
+					method: "portal_onboarding.api.onboarding.batch_status",
+					args: { batch },
+					type: "GET",
+				})
+				.then((r) => {
+					const s = r.message;
+					if (!s || s.batch !== watched_batch) return;
+					if (s.status === "Completed" || s.status === "Failed") {
+						batch_done(s);
+					} else if (cint(s.total)) {
+						const done = cint(s.sent) + cint(s.skipped) + cint(s.failed);
+						frappe.show_progress(
+							PROGRESS_TITLE,
+							(100 * done) / cint(s.total),
+							100,
+							__("{0} of {1} patients", [done, cint(s.total)])
+						);
+					}
+				});
+		}, 4000);
+	};
+
+	const bulk_invite = (args, message) =>
+		frappe.confirm(message, () =>
+			frappe
+				.call({
+					method: "portal_onboarding.api.onboarding.bulk_invite",
+					args,
+					freeze: true,
+				})
+				.then((r) => watch(r.message.batch))
+		);
+
+	frappe.query_reports["Patient Portal Onboarding"] = {
+		filters: [
+			{
+				fieldname: "status",
+				label: __("Portal Status"),
+				fieldtype: "Select",
+				options: [{ value: "", label: "" }].concat(
+					statuses().map((s) => ({ value: s, label: __(s) }))
+				),
+				on_change: back_to_first_page,
+			},
+			{
+				fieldname: "eligible_only",
+				label: __("Eligible Only"),
+				fieldtype: "Check",
+				on_change: back_to_first_page,
+			},
+			{
+				fieldname: "search",
+				label: __("Name, Email or Mobile"),
+				fieldtype: "Data",
+				on_change: back_to_first_page,
+			},
+			{
+				fieldname: "invited_from",
+				label: __("Invited From"),
+				fieldtype: "Date",
+				on_change: back_to_first_page,
+			},
+			{
+				fieldname: "invited_to",
+				label: __("Invited To"),
+				fieldtype: "Date",
+				on_change: back_to_first_page,
+			},
+			{ fieldname: "page", label: __("Page"), fieldtype: "Int", default: 1 },
+			{
+				fieldname: "page_length",
+				label: __("Rows per Page"),
+				fieldtype: "Select",
+				options: ["100", "500", "1000"],
+				default: "100",
+				on_change: back_to_first_page,
+			},
+		],
+
+		get_datatable_options(options) {
+			return Object.assign(options, { checkboxColumn: true });
+		},
+
+		formatter(value, row, column, data, default_formatter) {
+			if (!data) return default_formatter(value, row, column, data);
+			const field = column.fieldname;
+			if (field === "portal_status") {
+				const enable = value === "Not Enabled";
+				const title = enable ? __("Click to enable portal access") : "";
+				return `<span class="indicator-pill ${esc(data.status_colour || "gray")} po-status${
+					enable ? " po-enable" : ""
+				}" data-patient="${esc(data.patient)}" title="${esc(title)}"${
+					enable ? ' role="button" style="cursor: pointer"' : ""
+				}>${esc(__(value))}</span>`;
+			}
+			if (field === "email" && value && data.eligible && INVITABLE.includes(data.portal_status)) {
+				const label = data.portal_status === "Invited" ? __("Resend the invitation") : __("Send the invitation");
+				return `<a class="po-invite" role="button" data-patient="${esc(data.patient)}" title="${esc(
+					label
+				)}">${esc(value)}</a>`;
+			}
+			if (["patient_name", "email", "mobile", "home_zip", "reason"].includes(field)) {
+				return esc(value);
+			}
+			return default_formatter(value, row, column, data);
+		},
+
+		onload(report) {
+			report.page.add_inner_button(__("Previous Page"), () => {
+				const page = cint(report.get_filter_value("page")) || 1;
+				if (page > 1) report.set_filter_value("page", page - 1);
+			});
+			report.page.add_inner_button(__("Next Page"), () => {
+				const page = cint(report.get_filter_value("page")) || 1;
+				if ((report.data || []).length >= cint(report.get_filter_value("page_length") || 100)) {
+					report.set_filter_value("page", page + 1);
+				} else {
+					frappe.show_alert(__("This is the last page."));
+				}
+			});
+			report.page.add_inner_button(
+				__("Enable and Invite Selected"),
+				() => {
+					const patients = report.get_checked_items().map((row) => row.patient);
+					if (!patients.length) {
+						frappe.msgprint(__("Tick at least one patient to invite."));
+						return;
+					}
+					bulk_invite(
+						{ patients },
+						__("Enable portal access for {0} patients and send their invitations?", [patients.length])
+					);
+				},
+				__("Invite")
+			);
+			report.page.add_inner_button(
+				__("Invite Every Eligible Patient Not Yet Invited"),
+				() =>
+					bulk_invite(
+						{ all_eligible: 1 },
+						__(
+							"Send an invitation to every eligible patient who has not been invited yet (or whose link expired or failed)?"
+						)
+					),
+				__("Invite")
+			);
+
+			if (!report.__portal_onboarding_bound) {
+				report.__portal_onboarding_bound = true;
+				report.page.main.on("click", ".po-enable", (e) => {
+					e.preventDefault();
+					e.stopPropagation();
+					enable($(e.currentTarget).attr("data-patient"));
+				});
+				report.page.main.on("click", ".po-invite", (e) => {
+					e.preventDefault();
+					e.stopPropagation();
+					invite($(e.currentTarget).attr("data-patient"));
+				});
+				frappe.realtime.on(BATCH_DONE, batch_done);
+			}
+		},
+	};
+})();

@@ -1,0 +1,179 @@
+"""The onboarding report's SQL: one query for a page of rows, one grouped query for the counts.
+
+Everything is computed in the database, for the page only: a clinic with 100,000 patients ships a
+page of rows to the browser, never the table. The statements are written out rather than built with
+frappe.qb because they are correlated subqueries over Frappe's own tables; every value a user typed
+travels as a bound parameter, never as SQL text.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import frappe
+from frappe.model.db_query import DatabaseQuery
+from frappe.utils import add_days
+
+from portal_onboarding.constants import ACCOUNT, INVITATION, PATIENT, AccessType, AccountStatus
+from portal_onboarding.core.eligibility import EMAIL_PATTERN, ZIP_PATTERN, EligibilityRules
+from portal_onboarding.core.onboarding_report import Funnel, ReportFilters, like_pattern, merge_counts
+
+P = "`tabPatient`"
+
+# The ZIP code `onboarding.home_zip` reads: the primary address's, else that of the only address.
+HOME_ZIP_SQL = f"""(
+	select nullif(if(max(adr.is_primary_address) = 1,
+		substring_index(group_concat(ifnull(adr.pincode, '')
+			order by adr.is_primary_address desc, adr.creation asc separator '\\n'), '\\n', 1),
+		if(count(*) = 1, max(ifnull(adr.pincode, '')), '')), '')
+	from `tabDynamic Link` dl join `tabAddress` adr on adr.name = dl.parent
+	where dl.link_doctype = 'Patient' and dl.link_name = {P}.name and dl.parenttype = 'Address'
+		and adr.disabled = 0
+)"""
+
+ACCOUNTS = f"`tab{ACCOUNT}`"
+INVITATIONS = f"`tab{INVITATION}`"
+
+
+@dataclass(frozen=True)
+class Where:
+	"""A WHERE clause over `tabPatient` and its bound values."""
+
+	sql: str
+	values: dict[str, Any]
+
+
+def patient_where(
+	filters: ReportFilters, rules: EligibilityRules, with_status: bool = True, user: str | None = None
+) -> Where:
+	"""The filters as SQL, plus the user's own restrictions on Patient (user permissions, hooks)."""
+	conditions: list[str] = []
+	values: dict[str, Any] = {}
+	if with_status and filters.status:
+		values["status"] = filters.status
+		if filters.status == AccountStatus.NOT_ENABLED:
+			conditions.append(
+				f"({P}.portal_status = %(status)s or {P}.portal_status is null or {P}.portal_status = '')"
+			)
+		else:
+			conditions.append(f"{P}.portal_status = %(status)s")
+	if filters.search:
+		values["search"] = like_pattern(filters.search)
+		conditions.append(
+			f"({P}.name like %(search)s or {P}.patient_name like %(search)s"
+			f" or {P}.email like %(search)s or {P}.mobile like %(search)s)"
+		)
+	if filters.invited_from or filters.invited_to:
+		invited = [f"a.patient = {P}.name"]
+		if filters.invited_from:
+			values["invited_from"] = filters.invited_from
+			invited.append("a.last_invited_on >= %(invited_from)s")
+		if filters.invited_to:
+			values["invited_to"] = add_days(filters.invited_to, 1)
+			invited.append("a.last_invited_on < %(invited_to)s")
+		conditions.append(f"exists (select 1 from {ACCOUNTS} a where {' and '.join(invited)})")
+	if filters.eligible_only:
+		conditions.extend(eligibility_conditions(rules, values))
+	match = DatabaseQuery(PATIENT, user=user).build_match_conditions(as_condition=True)
+	if match:
+		conditions.append(f"({match})")
+	return Where(" and ".join(conditions) or "1=1", values)
+
+
+def eligibility_conditions(rules: EligibilityRules, values: dict[str, Any]) -> list[str]:
+	"""`core.eligibility.check_eligibility` as SQL, with the very same patterns."""
+	values["email_re"] = EMAIL_PATTERN
+	values["zip_re"] = ZIP_PATTERN
+	email = f"trim({P}.email)"
+	conditions = []
+	if rules.require_email:
+		conditions.append(f"{email} regexp %(email_re)s")
+	else:
+		conditions.append(f"({P}.email is null or {email} = '' or {email} regexp %(email_re)s)")
+	zip_code = f"trim({HOME_ZIP_SQL})"
+	if rules.require_home_zip or rules.require_identity_check:
+		conditions.append(f"{zip_code} regexp %(zip_re)s")
+	else:
+		conditions.append(f"(ifnull({zip_code}, '') = '' or {zip_code} regexp %(zip_re)s)")
+	if rules.require_identity_check:
+		conditions.append(f"{P}.dob is not null")
+	return conditions
+
+
+ROW_COLUMNS = f"""
+	{P}.name as patient, {P}.patient_name, {P}.email, {P}.mobile, {P}.dob,
+	{P}.portal_status, {P}.portal_status_reason,
+	{HOME_ZIP_SQL} as home_zip,
+	(select max(a.last_invited_on) from {ACCOUNTS} a where a.patient = {P}.name) as last_invited_on,
+	(select min(a.activated_on) from {ACCOUNTS} a where a.patient = {P}.name) as activated_on,
+	(select count(*) from {ACCOUNTS} a where a.patient = {P}.name
+		and a.access_type = '{AccessType.REPRESENTATIVE}') as representatives,
+	(select a.status from {ACCOUNTS} a where a.patient = {P}.name
+		and a.access_type = '{AccessType.SELF}' limit 1) as self_status
+"""
+
+
+def page_rows(where: Where, filters: ReportFilters) -> list[frappe._dict]:
+	"""One page of patients, by name, each with what its row shows."""
+	return frappe.db.sql(
+		f"""select {ROW_COLUMNS} from {P} where {where.sql}
+		order by {P}.patient_name asc, {P}.name asc
+		limit %(page_length)s offset %(offset)s""",
+		{**where.values, "page_length": filters.page_length, "offset": filters.offset},
+		as_dict=True,
+	)
+
+
+def rows_of(patients: list[str]) -> list[frappe._dict]:
+	"""The rows of the given patients, as the report shows them (for refreshing a row in place)."""
+	if not patients:
+		return []
+	return frappe.db.sql(
+		f"select {ROW_COLUMNS} from {P} where {P}.name in %(patients)s",
+		{"patients": tuple(patients)},
+		as_dict=True,
+	)
+
+
+def status_counts(where: Where) -> dict[str, int]:
+	"""Patients per portal status, from one grouped query."""
+	counts = frappe.db.sql(
+		f"select {P}.portal_status, count(*) from {P} where {where.sql} group by {P}.portal_status",
+		where.values,
+	)
+	return merge_counts(counts)
+
+
+def funnel(where: Where) -> Funnel:
+	"""Accounts invited, whose link was opened, and activated, on the patients the filters select.
+
+	An activated account opened its link, even when it did so before links recorded their opening.
+	"""
+	invited, opened, activated = frappe.db.sql(
+		f"""select count(*),
+			ifnull(sum(a.activated_on is not null or exists (select 1 from {INVITATIONS} i
+				where i.account = a.name and i.opened_on is not null)), 0),
+			ifnull(sum(a.activated_on is not null), 0)
+		from {ACCOUNTS} a join {P} on {P}.name = a.patient
+		where a.last_invited_on is not null and {where.sql}""",
+		where.values,
+	)[0]
+	return Funnel(int(invited), int(opened), int(activated))
+
+
+def eligible_not_yet_invited(rules: EligibilityRules, user: str | None = None) -> list[str]:
+	"""Every eligible patient whose own account was never invited, or whose link died unused."""
+	from portal_onboarding.core.bulk import NOT_YET_INVITED
+
+	values: dict[str, Any] = {"statuses": NOT_YET_INVITED}
+	conditions = [
+		*eligibility_conditions(rules, values),
+		f"""not exists (select 1 from {ACCOUNTS} a where a.patient = {P}.name
+			and a.access_type = '{AccessType.SELF}' and a.status not in %(statuses)s)""",
+	]
+	match = DatabaseQuery(PATIENT, user=user).build_match_conditions(as_condition=True)
+	if match:
+		conditions.append(f"({match})")
+	return frappe.db.sql_list(
+		f"select {P}.name from {P} where {' and '.join(conditions)} order by {P}.name",
+		values,
+	)

@@ -1,0 +1,135 @@
+"""The Patient Portal Onboarding report: filters checked first, then one page of rows and the cards."""
+
+from typing import Any
+
+import frappe
+from frappe import _
+from frappe.utils import getdate
+
+from portal_onboarding.constants import ADMIN_ROLES
+from portal_onboarding.core.eligibility import PatientFacts
+from portal_onboarding.core.onboarding_report import (
+	ReportFilters,
+	normalise_status,
+	page_label,
+	parse_filters,
+	row_reasons,
+	status_cards,
+)
+from portal_onboarding.core.status import colour
+from portal_onboarding.exceptions import throw_reasons
+from portal_onboarding.permissions import is_portal_admin
+from portal_onboarding.reporting import queries
+from portal_onboarding.settings import eligibility_rules
+
+
+class InvalidReportFilter(frappe.ValidationError):
+	pass
+
+
+def check_report_access() -> None:
+	"""Only the portal admin roles see the onboarding report, whatever the Report's own roles say."""
+	if not is_portal_admin():
+		frappe.throw(
+			_("Only {0} can see patients' portal onboarding.").format(" / ".join(_(r) for r in ADMIN_ROLES)),
+			frappe.PermissionError,
+		)
+	frappe.has_permission("Patient", "read", throw=True)
+
+
+def columns() -> list[dict[str, Any]]:
+	return [
+		{
+			"fieldname": "patient",
+			"label": _("Patient"),
+			"fieldtype": "Link",
+			"options": "Patient",
+			"width": 150,
+		},
+		{"fieldname": "patient_name", "label": _("Patient Name"), "fieldtype": "Data", "width": 180},
+		{"fieldname": "email", "label": _("Email"), "fieldtype": "Data", "width": 210},
+		{"fieldname": "mobile", "label": _("Mobile"), "fieldtype": "Data", "width": 120},
+		{"fieldname": "home_zip", "label": _("Home ZIP Code"), "fieldtype": "Data", "width": 100},
+		{"fieldname": "portal_status", "label": _("Portal Status"), "fieldtype": "Data", "width": 140},
+		{"fieldname": "reason", "label": _("Reason"), "fieldtype": "Data", "width": 260},
+		{
+			"fieldname": "last_invited_on",
+			"label": _("Last Invited On"),
+			"fieldtype": "Datetime",
+			"width": 160,
+		},
+		{"fieldname": "activated_on", "label": _("Activated On"), "fieldtype": "Datetime", "width": 160},
+		{"fieldname": "representatives", "label": _("Representatives"), "fieldtype": "Int", "width": 110},
+	]
+
+
+def read_filters(raw: dict) -> ReportFilters:
+	filters, reasons = parse_filters(raw)
+	throw_reasons(reasons, InvalidReportFilter, _("Check the filters"))
+	return filters
+
+
+def report_data(raw: dict) -> tuple[list[dict], str, list[dict]]:
+	"""The page of rows, the paging message and the summary cards."""
+	check_report_access()
+	filters = read_filters(raw)
+	rules = eligibility_rules()
+	where = queries.patient_where(filters, rules)
+	rows = [build_row(row) for row in queries.page_rows(where, filters)]
+
+	counts = queries.status_counts(queries.patient_where(filters, rules, with_status=False))
+	total = counts[filters.status] if filters.status else sum(counts.values())
+	template, args = page_label(filters, total)
+	message = _(template).format(*args)
+	summary = [card_dict(card) for card in status_cards(counts)]
+	summary += [card_dict(card) for card in queries.funnel(where_without_status(filters, rules)).cards()]
+	return rows, message, summary
+
+
+def where_without_status(filters: ReportFilters, rules: Any) -> queries.Where:
+	return queries.patient_where(filters, rules, with_status=False)
+
+
+def card_dict(card: Any) -> dict:
+	return {
+		"value": card.value,
+		"label": _(card.label),
+		"indicator": card.indicator,
+		"datatype": card.datatype,
+	}
+
+
+def build_row(row: frappe._dict) -> dict:
+	"""A report row: the status and its colour from the one map, and why the patient is not on yet."""
+	status = normalise_status(row.portal_status)
+	facts = PatientFacts(
+		email=row.email, home_zip=row.home_zip, date_of_birth=getdate(row.dob) if row.dob else None
+	)
+	reasons = row_reasons(facts, eligibility_rules(), status)
+	# Why the last send failed comes first: it is what the admin can act on right now.
+	reason = row.portal_status_reason or "; ".join(_(r.message).format(*r.args) for r in reasons)
+	return {
+		"patient": row.patient,
+		"patient_name": row.patient_name,
+		"email": row.email,
+		"mobile": row.mobile,
+		"home_zip": row.home_zip,
+		"portal_status": status,
+		"reason": reason,  # plain text: the report's formatter escapes every text cell
+		"last_invited_on": row.last_invited_on,
+		"activated_on": row.activated_on,
+		"representatives": int(row.representatives or 0),
+		"status_colour": colour(status),
+		"eligible": not reasons,
+		"self_status": row.self_status,
+	}
+
+
+def rows_for(patients: list[str]) -> list[dict]:
+	"""Fresh rows for patients the report shows, so an action can refresh its row in place."""
+	check_report_access()
+	names = [p for p in patients if isinstance(p, str)][:500]
+	allowed = (
+		set(frappe.get_list("Patient", filters={"name": ("in", names)}, pluck="name")) if names else set()
+	)
+	return [build_row(row) for row in queries.rows_of([p for p in names if p in allowed])]

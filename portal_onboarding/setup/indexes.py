@@ -1,0 +1,38 @@
+"""The indexes the onboarding report and bulk invitations need, declared once for install, patch and uninstall."""
+
+import frappe
+
+from portal_onboarding.constants import ACCOUNT, BATCH_ITEM, PATIENT
+
+# (doctype, columns, index name, unique)
+INDEXES: list[tuple[str, list[str], str, bool]] = [
+	# The report's status filter, its order by name, and the grouped status counts.
+	(PATIENT, ["portal_status", "patient_name"], "portal_status_patient_name", False),
+	# The report's "invited from / to" filter.
+	(ACCOUNT, ["last_invited_on"], "last_invited_on", False),
+	# One item per patient per batch, and a batch's pending patients in lock order.
+	(BATCH_ITEM, ["batch", "patient"], "batch_patient", True),
+	(BATCH_ITEM, ["batch", "outcome", "patient"], "batch_outcome_patient", False),
+]
+
+# Indexes on other apps' tables, dropped again at uninstall.
+FOREIGN_TABLES = (PATIENT,)
+
+
+def has_index(doctype: str, name: str) -> bool:
+	return bool(frappe.db.sql(f"show index from `tab{doctype}` where Key_name = %s", name))
+
+
+def ensure_indexes() -> None:
+	for doctype, columns, name, unique in INDEXES:
+		if has_index(doctype, name):
+			continue
+		kind = "unique index" if unique else "index"
+		cols = ", ".join(f"`{c}`" for c in columns)
+		frappe.db.sql_ddl(f"alter table `tab{doctype}` add {kind} `{name}` ({cols})")
+
+
+def drop_indexes() -> None:
+	for doctype, _columns, name, _unique in INDEXES:
+		if doctype in FOREIGN_TABLES and has_index(doctype, name):
+			frappe.db.sql_ddl(f"alter table `tab{doctype}` drop index `{name}`")
