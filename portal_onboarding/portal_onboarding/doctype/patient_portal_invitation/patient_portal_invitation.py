@@ -28,6 +28,7 @@ class PatientPortalInvitation(Document):
 		failure_reason: DF.SmallText | None
 		identity_attempts: DF.Int
 		identity_verified_on: DF.Datetime | None
+		opened_on: DF.Datetime | None
 		patient: DF.Link | None
 		reminders_sent: DF.Int
 		send_attempts: DF.Int

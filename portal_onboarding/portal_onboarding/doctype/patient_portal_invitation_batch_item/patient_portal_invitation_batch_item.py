@@ -11,6 +11,23 @@ from portal_onboarding.security.actions import in_app_action
 class PatientPortalInvitationBatchItem(Document):
 	"""One patient's outcome in a bulk invitation run."""
 
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		account: DF.Link | None
+		batch: DF.Link
+		invitation: DF.Link | None
+		outcome: DF.Literal["Pending", "Sent", "Skipped", "Failed"]
+		patient: DF.Link
+		patient_name: DF.Data | None
+		reason: DF.SmallText | None
+	# end: auto-generated types
+
 	def validate(self) -> None:
 		if not in_app_action():
 			frappe.throw(
