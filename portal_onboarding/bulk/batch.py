@@ -1,10 +1,13 @@
 """Bulk invitations: a batch document holds the state, so a dead worker's batch resumes where it stopped.
 
-Each patient is handled under its row lock (the one lock order: patient first) and re-checked there,
-so two batches, or a batch and its own resumed run, never invite anyone twice. Work is committed in
-chunks; a patient's failure is recorded on its item and the batch goes on.
+Each patient is handled in a transaction of its own, under its row lock (the one lock order: patient
+first) and re-checked there, so two batches, or a batch and its own resumed run, never invite anyone
+twice. Parallel jobs of a batch claim different chunks; a patient's failure is recorded on its item and
+the batch goes on.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -40,6 +43,9 @@ from portal_onboarding.settings import eligibility_rules, get_settings
 
 # A running batch that has not recorded progress for this long lost its worker.
 STALL_AFTER = timedelta(minutes=10)
+# Jobs queued per batch: Frappe's own scale-out is more long-queue workers; with one, they run in turn.
+PARALLEL_JOBS = 4
+DEADLOCK_RETRIES = 3
 JOB_TIMEOUT = 6 * 60 * 60
 DONE_EVENT = "portal_onboarding_batch_done"
 
@@ -64,15 +70,17 @@ def start(selection: Selection) -> str:
 
 
 def enqueue(batch: str, run: int) -> None:
-	frappe.enqueue(
-		"portal_onboarding.jobs.run_invitation_batch",
-		queue="long",
-		timeout=JOB_TIMEOUT,
-		batch=batch,
-		job_id=f"portal_onboarding:batch:{batch}:{run}",
-		deduplicate=True,
-		enqueue_after_commit=True,
-	)
+	"""Queue the batch's jobs; each takes chunks no other holds, so more long workers mean more speed."""
+	for worker in range(1, PARALLEL_JOBS + 1):
+		frappe.enqueue(
+			"portal_onboarding.jobs.run_invitation_batch",
+			queue="long",
+			timeout=JOB_TIMEOUT,
+			batch=batch,
+			job_id=f"portal_onboarding:batch:{batch}:{run}:{worker}",
+			deduplicate=True,
+			enqueue_after_commit=True,
+		)
 
 
 def add_items(batch: str, patients: list[str], user: str) -> None:
@@ -134,9 +142,11 @@ def run(batch_name: str) -> None:
 	batch = claim(batch_name)
 	if batch is None:
 		return
+	job = frappe.generate_hash(length=12)
 	try:
-		while process_chunk(batch):
-			pass
+		with read_committed():
+			while process_chunk(batch, job):
+				pass
 	except Exception:
 		frappe.db.rollback()
 		frappe.log_error(
@@ -190,18 +200,12 @@ def claim(batch_name: str) -> Any | None:
 	return batch
 
 
-def process_chunk(batch: Any) -> bool:
-	"""Invite the next chunk of pending patients and commit; False when none is left."""
-	pending = frappe.get_all(
-		BATCH_ITEM,
-		filters={"batch": batch.name, "outcome": Outcome.PENDING},
-		fields=["name", "patient"],
-		order_by="patient asc",
-		limit=CHUNK_SIZE,
-	)
-	if not pending:
+def process_chunk(batch: Any, job: str) -> bool:
+	"""Claim the next chunk of pending patients for this job and invite them; False when none is left."""
+	items = claim_chunk(batch.name, job)
+	if not items:
 		return False
-	for item in pending:
+	for item in items:
 		process_item(item)
 	counts = update_counts(batch.name)
 	frappe.db.set_value(BATCH, batch.name, "last_progress_on", now_datetime(), update_modified=False)
@@ -210,13 +214,79 @@ def process_chunk(batch: Any) -> bool:
 	return True
 
 
-def process_item(item: Any) -> None:
-	"""One patient, in a savepoint: an error is this patient's outcome, never the batch's end."""
-	frappe.db.savepoint("portal_batch_item")
+def claim_chunk(batch: str, job: str) -> list[frappe._dict]:
+	"""Mark the next pending patients as this job's, committed at once, so parallel jobs take different ones.
+
+	The claim only spreads the work: the patient's row lock and the item's re-check decide who invites.
+	Rows are claimed by primary key, the order every other writer of items locks them in.
+	"""
+	for _attempt in range(DEADLOCK_RETRIES * 3):
+		candidates = frappe.db.sql_list(
+			f"""select name from `tab{BATCH_ITEM}`
+			where batch = %s and outcome = %s and claimed_by is null order by patient limit %s""",
+			(batch, Outcome.PENDING, CHUNK_SIZE),
+		)
+		if not candidates:
+			break
+		try:
+			frappe.db.sql(
+				f"""update `tab{BATCH_ITEM}` set claimed_by = %s
+				where name in %s and outcome = %s and claimed_by is null""",
+				(job, tuple(sorted(candidates)), Outcome.PENDING),
+			)
+			frappe.db.commit()
+		except Exception as e:
+			frappe.db.rollback()
+			if not frappe.db.is_deadlocked(e):
+				raise
+			continue
+		claimed = frappe.db.sql(
+			f"""select name, patient from `tab{BATCH_ITEM}`
+			where batch = %s and outcome = %s and claimed_by = %s order by patient""",
+			(batch, Outcome.PENDING, job),
+			as_dict=True,
+		)
+		if claimed:
+			return claimed
+	return frappe.db.sql(
+		f"""select name, patient from `tab{BATCH_ITEM}`
+		where batch = %s and outcome = %s and claimed_by = %s order by patient""",
+		(batch, Outcome.PENDING, job),
+		as_dict=True,
+	)
+
+
+@contextmanager
+def read_committed() -> Iterator[None]:
+	"""Parallel jobs insert accounts, invitations and events side by side: without gap locks (which
+	REPEATABLE READ takes on every locking read) they do not deadlock. Each patient's row lock, taken
+	first, still serialises everything done to that patient."""
+	previous = frappe.db.sql("select @@session.tx_isolation")[0][0].replace("-", " ")
+	frappe.db.sql("set session transaction isolation level read committed")
 	try:
-		result = invite_one(item)
+		yield
+	finally:
+		frappe.db.sql(f"set session transaction isolation level {previous}")
+
+
+def invite_with_retry(item: Any) -> tuple[str, str | None, str | None, str | None] | None:
+	"""`invite_one`, tried again when the database picked this transaction as a deadlock victim."""
+	for attempt in range(1, DEADLOCK_RETRIES + 1):
+		try:
+			return invite_one(item)
+		except Exception as e:
+			if not frappe.db.is_deadlocked(e) or attempt == DEADLOCK_RETRIES:
+				raise
+			frappe.db.rollback()
+	return None
+
+
+def process_item(item: Any) -> None:
+	"""One patient, one transaction: an error is this patient's outcome, never the batch's end."""
+	try:
+		result = invite_with_retry(item)
 	except Exception as e:
-		frappe.db.rollback(save_point="portal_batch_item")
+		frappe.db.rollback()
 		if not isinstance(e, frappe.ValidationError):
 			frappe.log_error(
 				title=_("Portal invitation batch: patient failed"),
@@ -224,15 +294,15 @@ def process_item(item: Any) -> None:
 				reference_name=item.patient,
 			)
 		result = (Outcome.FAILED, message_of(e), None, None)
-	if result is None:
-		return  # another run of this batch handled the patient a moment ago
-	outcome, reason, account, invitation = result
-	frappe.db.set_value(
-		BATCH_ITEM,
-		item.name,
-		{"outcome": outcome, "reason": reason, "account": account, "invitation": invitation},
-		update_modified=False,
-	)
+	if result is not None:  # None: another run of this batch handled the patient a moment ago
+		outcome, reason, account, invitation = result
+		frappe.db.set_value(
+			BATCH_ITEM,
+			item.name,
+			{"outcome": outcome, "reason": reason, "account": account, "invitation": invitation},
+			update_modified=False,
+		)
+	frappe.db.commit()
 
 
 def invite_one(item: Any) -> tuple[str, str | None, str | None, str | None] | None:
@@ -326,7 +396,12 @@ def publish_progress(counts: dict[str, int]) -> None:
 
 
 def finish(batch: Any) -> None:
+	"""Complete the batch once no patient is pending; the last of its jobs to finish does it, once."""
+	status = frappe.db.get_value(BATCH, batch.name, "status", for_update=True)
 	counts = update_counts(batch.name)
+	if status != BatchStatus.RUNNING or counts[Outcome.PENDING]:
+		frappe.db.commit()  # another job of this batch is still on its last chunk
+		return
 	frappe.db.set_value(
 		BATCH,
 		batch.name,
@@ -355,6 +430,11 @@ def resume_stalled() -> list[str]:
 	):
 		if get_datetime(batch.last_progress_on or batch.creation) > cutoff:
 			continue
+		# Its jobs are gone: what they had claimed but not finished is anyone's again.
+		frappe.db.sql(
+			f"update `tab{BATCH_ITEM}` set claimed_by = null where batch = %s and outcome = %s",
+			(batch.name, Outcome.PENDING),
+		)
 		enqueue(batch.name, (batch.runs or 0) + 1)
 		resumed.append(batch.name)
 	return resumed

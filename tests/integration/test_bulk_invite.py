@@ -89,11 +89,13 @@ class BatchCase(FrappeTestCase):
 		return batch, jobs
 
 	def run_job(self, jobs: JobRecorder) -> None:
-		(job,) = jobs.jobs
-		self.assertEqual(job["method"], "portal_onboarding.jobs.run_invitation_batch")
-		self.assertEqual(job["queue"], "long")
-		with JobRecorder():
-			frappe.get_attr(job["method"])(batch=job["batch"])
+		"""Run the batch's jobs one after another, as a single long-queue worker would."""
+		self.assertEqual(len(jobs.jobs), bulk_batch.PARALLEL_JOBS)
+		for job in jobs.jobs:
+			self.assertEqual(job["method"], "portal_onboarding.jobs.run_invitation_batch")
+			self.assertEqual(job["queue"], "long")
+			with JobRecorder():
+				frappe.get_attr(job["method"])(batch=job["batch"])
 
 	def outcomes(self, batch: str) -> dict[str, tuple[str, str | None]]:
 		return {
@@ -290,6 +292,27 @@ class TestNobodyTwice(BatchCase):
 		for batch in (first, second):
 			self.assertEqual(frappe.db.get_value(BATCH, batch, "status"), BatchStatus.COMPLETED)
 
+	def test_parallel_jobs_of_one_batch_share_the_work_and_complete_it_once(self):
+		patients = self.committed_patients(12)
+		batch, _jobs = self.start(patients=patients)
+		errors: list[BaseException] = []
+		with patch.object(bulk_batch, "CHUNK_SIZE", 2):
+			threads = [
+				threading.Thread(target=run_in_own_connection, args=(batch, errors)) for _i in range(3)
+			]
+			for thread in threads:
+				thread.start()
+			for thread in threads:
+				thread.join(timeout=300)
+		self.assertEqual(errors, [])
+		frappe.db.rollback()
+		doc = frappe.get_doc(BATCH, batch)
+		self.assertEqual((doc.status, doc.sent, doc.skipped, doc.failed), (BatchStatus.COMPLETED, 12, 0, 0))
+		for patient in patients:
+			self.assertEqual(len(self.invitations_of(patient)), 1, patient)
+		workers = frappe.get_all(BATCH_ITEM, filters={"batch": batch}, pluck="claimed_by", distinct=True)
+		self.assertGreater(len(set(workers)), 1)
+
 	def test_starting_the_same_batch_twice_changes_nothing(self):
 		patients = self.committed_patients(2)
 		batch, jobs = self.start(patients=patients)
@@ -361,8 +384,10 @@ class TestWorkerKilled(BatchCase):
 		frappe.db.commit()
 		with JobRecorder() as jobs:
 			self.assertEqual(bulk_batch.resume_stalled(), [batch])
-		(job,) = jobs.jobs
-		self.assertEqual(job["job_id"], f"portal_onboarding:batch:{batch}:2")
+		self.assertEqual(
+			[job["job_id"] for job in jobs.jobs],
+			[f"portal_onboarding:batch:{batch}:2:{n}" for n in range(1, bulk_batch.PARALLEL_JOBS + 1)],
+		)
 		with patch("frappe.publish_progress"), patch("frappe.publish_realtime"):
 			self.run_job(jobs)
 
