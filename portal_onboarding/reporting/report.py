@@ -7,9 +7,8 @@ from frappe import _
 from frappe.utils import getdate
 
 from portal_onboarding.constants import ADMIN_ROLES
-from portal_onboarding.core.eligibility import PatientFacts
+from portal_onboarding.core.eligibility import EligibilityRules, PatientFacts
 from portal_onboarding.core.onboarding_report import (
-	ReportFilters,
 	normalise_status,
 	page_label,
 	parse_filters,
@@ -17,24 +16,30 @@ from portal_onboarding.core.onboarding_report import (
 	status_cards,
 )
 from portal_onboarding.core.status import colour
-from portal_onboarding.exceptions import throw_reasons
+from portal_onboarding.exceptions import reason_text
 from portal_onboarding.permissions import is_portal_admin
 from portal_onboarding.reporting import queries
 from portal_onboarding.settings import eligibility_rules
 
 
-class InvalidReportFilter(frappe.ValidationError):
-	pass
+def may_see_report() -> bool:
+	"""Only the portal admin roles see the onboarding report, whatever the Report's own roles say."""
+	return is_portal_admin() and bool(frappe.has_permission("Patient", "read"))
+
+
+def access_refusal() -> str:
+	return _("Only {0} can see patients' portal onboarding.").format(" / ".join(_(r) for r in ADMIN_ROLES))
 
 
 def check_report_access() -> None:
-	"""Only the portal admin roles see the onboarding report, whatever the Report's own roles say."""
-	if not is_portal_admin():
-		frappe.throw(
-			_("Only {0} can see patients' portal onboarding.").format(" / ".join(_(r) for r in ADMIN_ROLES)),
-			frappe.PermissionError,
-		)
-	frappe.has_permission("Patient", "read", throw=True)
+	if not may_see_report():
+		frappe.throw(access_refusal(), frappe.PermissionError)
+
+
+def refuse(message: str, title: str | None = None) -> str:
+	"""Show the refusal as Frappe shows errors, and return it for the report's status line."""
+	frappe.msgprint(message, title=title or _("Not Permitted"), indicator="red")
+	return message
 
 
 def columns() -> list[dict[str, Any]]:
@@ -63,31 +68,30 @@ def columns() -> list[dict[str, Any]]:
 	]
 
 
-def read_filters(raw: dict) -> ReportFilters:
-	filters, reasons = parse_filters(raw)
-	throw_reasons(reasons, InvalidReportFilter, _("Check the filters"))
-	return filters
-
-
 def report_data(raw: dict) -> tuple[list[dict], str, list[dict]]:
-	"""The page of rows, the paging message and the summary cards."""
-	check_report_access()
-	filters = read_filters(raw)
+	"""The page of rows, the paging message and the summary cards.
+
+	Refusals are answered, not raised: Frappe arms a timer around a report's execution that, when
+	the execution raises, later switches the report to "prepared" mode for everyone.
+	"""
+	if not may_see_report():
+		return [], refuse(access_refusal()), []
+	filters, reasons = parse_filters(raw)
+	if reasons:
+		return [], refuse("<br>".join(reason_text(r) for r in reasons), _("Check the filters")), []
 	rules = eligibility_rules()
 	where = queries.patient_where(filters, rules)
-	rows = [build_row(row) for row in queries.page_rows(where, filters)]
+	rows = [build_row(row, rules) for row in queries.page_rows(where, filters)]
 
-	counts = queries.status_counts(queries.patient_where(filters, rules, with_status=False))
+	# The cards ignore the status filter: they show where every patient the other filters select stands.
+	unfiltered = queries.patient_where(filters, rules, with_status=False)
+	counts = queries.status_counts(unfiltered)
 	total = counts[filters.status] if filters.status else sum(counts.values())
 	template, args = page_label(filters, total)
 	message = _(template).format(*args)
 	summary = [card_dict(card) for card in status_cards(counts)]
-	summary += [card_dict(card) for card in queries.funnel(where_without_status(filters, rules)).cards()]
+	summary += [card_dict(card) for card in queries.funnel(unfiltered).cards()]
 	return rows, message, summary
-
-
-def where_without_status(filters: ReportFilters, rules: Any) -> queries.Where:
-	return queries.patient_where(filters, rules, with_status=False)
 
 
 def card_dict(card: Any) -> dict:
@@ -99,13 +103,13 @@ def card_dict(card: Any) -> dict:
 	}
 
 
-def build_row(row: frappe._dict) -> dict:
+def build_row(row: frappe._dict, rules: EligibilityRules) -> dict:
 	"""A report row: the status and its colour from the one map, and why the patient is not on yet."""
 	status = normalise_status(row.portal_status)
 	facts = PatientFacts(
 		email=row.email, home_zip=row.home_zip, date_of_birth=getdate(row.dob) if row.dob else None
 	)
-	reasons = row_reasons(facts, eligibility_rules(), status)
+	reasons = row_reasons(facts, rules, status)
 	# Why the last send failed comes first: it is what the admin can act on right now.
 	reason = row.portal_status_reason or "; ".join(_(r.message).format(*r.args) for r in reasons)
 	return {
@@ -132,4 +136,5 @@ def rows_for(patients: list[str]) -> list[dict]:
 	allowed = (
 		set(frappe.get_list("Patient", filters={"name": ("in", names)}, pluck="name")) if names else set()
 	)
-	return [build_row(row) for row in queries.rows_of([p for p in names if p in allowed])]
+	rules = eligibility_rules()
+	return [build_row(row, rules) for row in queries.rows_of([p for p in names if p in allowed])]
