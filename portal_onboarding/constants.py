@@ -27,6 +27,10 @@ PORTAL_ACCESS_FIELD = "portal_access"
 PORTAL_STATUS_FIELD = "portal_status"
 PORTAL_REASON_FIELD = "portal_status_reason"
 SEND_INVITATION_FIELD = "send_portal_invitation"
+# A summary of the patient's accounts, kept with the status so the onboarding report reads one table.
+LAST_INVITED_FIELD = "portal_last_invited_on"
+ACTIVATED_FIELD = "portal_activated_on"
+REPRESENTATIVES_FIELD = "portal_representatives"
 NO_ACCESS = "No Access to Portal"
 CAN_ACCESS = "Patient Can Access Portal"
 

@@ -125,7 +125,6 @@ def build_row(row: frappe._dict, rules: EligibilityRules) -> dict:
 		"representatives": int(row.representatives or 0),
 		"status_colour": colour(status),
 		"eligible": not reasons,
-		"self_status": row.self_status,
 	}
 
 

@@ -2,14 +2,14 @@
 
 import frappe
 
-from portal_onboarding.constants import ACCOUNT, BATCH_ITEM, PATIENT
+from portal_onboarding.constants import BATCH_ITEM, PATIENT
 
 # (doctype, columns, index name, unique)
 INDEXES: list[tuple[str, list[str], str, bool]] = [
 	# The report's status filter, its order by name, and the grouped status counts.
 	(PATIENT, ["portal_status", "patient_name"], "portal_status_patient_name", False),
 	# The report's "invited from / to" filter.
-	(ACCOUNT, ["last_invited_on"], "last_invited_on", False),
+	(PATIENT, ["portal_last_invited_on"], "portal_last_invited_on", False),
 	# One item per patient per batch, and a batch's pending patients in lock order.
 	(BATCH_ITEM, ["batch", "patient"], "batch_patient", True),
 	(BATCH_ITEM, ["batch", "outcome", "patient"], "batch_outcome_patient", False),

@@ -12,6 +12,7 @@ from portal_onboarding.api import invitation as invitation_api
 from portal_onboarding.api import onboarding as onboarding_api
 from portal_onboarding.constants import ACCOUNT, MANAGER_ROLE, ONBOARDING_REPORT, SETTINGS, AccountStatus
 from portal_onboarding.core.status import STATUS_COLOURS
+from portal_onboarding.portal_status import refresh_portal_status
 from tests.integration.factories import (
 	JobRecorder,
 	accept_link,
@@ -186,6 +187,7 @@ class TestFilters(ReportCase):
 		self.invite(late.name)
 		account = frappe.db.get_value(ACCOUNT, {"patient": early.name})
 		frappe.db.set_value(ACCOUNT, account, "last_invited_on", now_datetime() - timedelta(days=20))
+		refresh_portal_status(early.name)
 		week_ago = str((now_datetime() - timedelta(days=7)).date())
 		self.assertEqual(set(self.rows(invited_from=week_ago)), {late.name})
 		self.assertEqual(set(self.rows(invited_to=week_ago)), {early.name})
@@ -246,6 +248,23 @@ class TestCountsFunnelAndPaging(ReportCase):
 		colours = {card["label"]: card["indicator"] for card in summary}
 		for status, colour in STATUS_COLOURS.items():
 			self.assertEqual(colours[status], colour)
+
+	def test_unfiltered_counts_are_cached_until_a_status_changes(self):
+		from portal_onboarding.portal_status import COUNTS_CACHE_KEY
+
+		frappe.db.rollback()  # no write of this transaction may be waiting to drop the cache at commit
+		frappe.cache.delete_value(COUNTS_CACHE_KEY)
+		report()
+		cached = frappe.cache.get_value(COUNTS_CACHE_KEY, expires=True)
+		self.assertEqual(sum(cached.values()), frappe.db.count("Patient"))
+		patient = self.patient()
+		self.assertIsNone(frappe.cache.get_value(COUNTS_CACHE_KEY, expires=True))
+		report()
+		self.assertIsNotNone(frappe.cache.get_value(COUNTS_CACHE_KEY, expires=True))
+		onboarding.enable(patient.name)
+		self.assertIsNone(frappe.cache.get_value(COUNTS_CACHE_KEY, expires=True))
+		cards = {c["label"]: c["value"] for c in report()["report_summary"]}
+		self.assertEqual(cards[AccountStatus.ENABLED], cached[AccountStatus.ENABLED] + 1)
 
 	def test_funnel_invited_opened_activated(self):
 		keys = []

@@ -7,6 +7,7 @@ from frappe.model.document import Document
 from portal_onboarding.audit import log_event
 from portal_onboarding.constants import SEND_INVITATION_FIELD, EventType
 from portal_onboarding.permissions import is_portal_admin
+from portal_onboarding.portal_status import forget_status_counts
 from portal_onboarding.settings import get_settings
 
 
@@ -41,6 +42,7 @@ def validate(doc: Document, method: str | None = None) -> None:
 
 
 def after_insert(doc: Document, method: str | None = None) -> None:
+	forget_status_counts()  # one more Not Enabled patient on the onboarding report
 	audit_refusal(doc)
 	settings = get_settings()
 	invite = bool(doc.get(SEND_INVITATION_FIELD) or settings.invite_on_patient_creation)
@@ -78,3 +80,7 @@ def enqueue_onboarding(patient: str, invite: bool) -> None:
 		enqueue_after_commit=True,
 		job_id=f"portal_onboarding:onboard:{patient}",
 	)
+
+
+def on_trash(doc: Document, method: str | None = None) -> None:
+	forget_status_counts()

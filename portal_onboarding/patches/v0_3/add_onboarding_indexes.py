@@ -1,6 +1,13 @@
+from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
+
+from portal_onboarding.portal_status import refresh_all_summaries
 from portal_onboarding.setup.indexes import ensure_indexes
+from portal_onboarding.setup.install import CUSTOM_FIELDS
 
 
 def execute() -> None:
-	"""Indexes for the onboarding report and bulk invitations, on sites installed before they existed."""
+	"""The onboarding report's columns and indexes, on sites installed before they existed."""
+	# Patches run before after_migrate, which would add the new summary fields only afterwards.
+	create_custom_fields(CUSTOM_FIELDS, ignore_validate=True)
 	ensure_indexes()
+	refresh_all_summaries()
