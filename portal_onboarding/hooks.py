@@ -23,6 +23,7 @@ extend_bootinfo = "portal_onboarding.boot.extend_bootinfo"
 ignore_links_on_delete = ["Patient Portal Event", "Patient Portal Invitation"]
 
 doctype_js = {"Patient": "public/js/patient.js"}
+doctype_list_js = {"Patient": "public/js/patient_list.js"}
 
 doc_events = {
 	"Patient": {

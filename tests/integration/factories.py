@@ -1,6 +1,7 @@
 """Test data builders for the integration and e2e tiers: one place, unique names, no fixtures files."""
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -319,6 +320,21 @@ def purge_patient(patient: str) -> None:
 		if frappe.db.exists("User", user) and not frappe.db.exists(ACCOUNT, {"user": user}):
 			frappe.delete_doc("User", user, force=True, ignore_permissions=True)
 	frappe.db.commit()
+
+
+def delete_user(email: str, attempts: int = 3) -> None:
+	"""Delete a committed user and commit; retried, because deleting a user rewrites every Contact
+	row's link to it, which can deadlock with Contacts the running site is writing at that moment."""
+	for attempt in range(attempts):
+		frappe.db.rollback()
+		try:
+			frappe.delete_doc("User", email, force=True, ignore_permissions=True)
+			frappe.db.commit()
+			return
+		except frappe.QueryDeadlockError:
+			if attempt == attempts - 1:
+				raise
+			time.sleep(1)
 
 
 def add_session(user: str) -> str:
