@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.background import realtime_url, worker  # noqa: F401  (session fixtures)
 from tests.site import BENCH, connect, site_name
 
 CHROMIUM = "/usr/bin/chromium"
@@ -27,6 +28,11 @@ def free_port() -> int:
 
 def pytest_configure(config: pytest.Config) -> None:
 	connect()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+	"""Tests with a live RQ worker run last: the others take their own jobs off the queue by hand."""
+	items.sort(key=lambda item: "worker" in getattr(item, "fixturenames", ()))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
