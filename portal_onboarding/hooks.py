@@ -30,6 +30,7 @@ doc_events = {
 		"validate": "portal_onboarding.integrations.healthcare.patient.validate",
 		"after_insert": "portal_onboarding.integrations.healthcare.patient.after_insert",
 		"on_update": "portal_onboarding.integrations.healthcare.patient.on_update",
+		"on_trash": "portal_onboarding.integrations.healthcare.patient.on_trash",
 	}
 }
 

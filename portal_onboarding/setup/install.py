@@ -21,6 +21,10 @@ from portal_onboarding.constants import (
 )
 from portal_onboarding.delivery import DEFAULT_TEMPLATE
 from portal_onboarding.setup.indexes import drop_indexes, ensure_indexes
+from portal_onboarding.setup.patient_list import (
+	hide_portal_status_in_patient_list,
+	show_portal_status_in_patient_list,
+)
 
 TOGGLE_PERMLEVEL = 1
 
@@ -143,6 +147,7 @@ def after_install() -> None:
 	create_toggle_permissions()
 	create_email_template()
 	ensure_indexes()
+	show_portal_status_in_patient_list()
 	# Families sharing one email each get a login of their own, found by username.
 	frappe.db.set_single_value("System Settings", "allow_login_using_user_name", 1)
 
@@ -159,6 +164,7 @@ def after_migrate() -> None:
 
 def before_uninstall() -> None:
 	drop_indexes()
+	hide_portal_status_in_patient_list()
 	delete_custom_fields(CUSTOM_FIELDS)
 	delete_property_setters()
 	delete_toggle_permissions()

@@ -17,7 +17,16 @@
 	settings.onload = function (listview) {
 		if (marley_onload) marley_onload.call(this, listview);
 		group_by_portal_status_by_default(listview);
+		add_onboarding_report_button(listview);
 	};
+
+	// The onboarding report answers the next question, "why not, and what do I do": one click away.
+	function add_onboarding_report_button(listview) {
+		if (!frappe.user.has_role(ADMIN_ROLES)) return;
+		listview.page.add_inner_button(__("Portal Onboarding"), () =>
+			frappe.set_route("query-report", "Patient Portal Onboarding")
+		);
+	}
 
 	function portal_status_pill(value) {
 		const status = value || "Not Enabled";

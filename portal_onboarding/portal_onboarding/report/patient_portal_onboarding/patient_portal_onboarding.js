@@ -49,7 +49,12 @@
 						args: { patient },
 						freeze: true,
 					})
-					.then(() => frappe.show_alert({ message: __("Portal access enabled"), indicator: "green" }))
+					.then(() =>
+						frappe.show_alert({
+							message: __("Portal access enabled"),
+							indicator: "green",
+						})
+					)
 					.always(() => refresh_rows([patient]))
 		);
 	};
@@ -62,7 +67,9 @@
 				freeze: true,
 				freeze_message: __("Sending the invitation…"),
 			})
-			.then(() => frappe.show_alert({ message: __("Invitation queued"), indicator: "green" }))
+			.then(() =>
+				frappe.show_alert({ message: __("Invitation queued"), indicator: "green" })
+			)
 			.always(() => refresh_rows([patient]));
 
 	let watched_batch = null;
@@ -73,11 +80,14 @@
 		watched_batch = null;
 		clearInterval(poller);
 		frappe.hide_progress();
-		const link = `<a href="/app/patient-portal-invitation-batch/${encodeURIComponent(data.batch)}">${esc(
+		const link = `<a href="/app/patient-portal-invitation-batch/${encodeURIComponent(
 			data.batch
-		)}</a>`;
+		)}">${esc(data.batch)}</a>`;
 		frappe.msgprint({
-			title: data.status === "Completed" ? __("Invitations sent") : __("Invitation batch stopped"),
+			title:
+				data.status === "Completed"
+					? __("Invitations sent")
+					: __("Invitation batch stopped"),
 			indicator: data.status === "Completed" ? "green" : "red",
 			message: __("{0}: {1} sent, {2} skipped, {3} failed, of {4} patients.", [
 				link,
@@ -187,17 +197,27 @@
 			if (field === "portal_status") {
 				const enable = value === "Not Enabled";
 				const title = enable ? __("Click to enable portal access") : "";
-				return `<span class="indicator-pill ${esc(data.status_colour || "gray")} po-status${
-					enable ? " po-enable" : ""
-				}" data-patient="${esc(data.patient)}" title="${esc(title)}"${
+				return `<span class="indicator-pill ${esc(
+					data.status_colour || "gray"
+				)} po-status${enable ? " po-enable" : ""}" data-patient="${esc(
+					data.patient
+				)}" title="${esc(title)}"${
 					enable ? ' role="button" style="cursor: pointer"' : ""
 				}>${esc(__(value))}</span>`;
 			}
-			if (field === "email" && value && data.eligible && INVITABLE.includes(data.portal_status)) {
-				const label = data.portal_status === "Invited" ? __("Resend the invitation") : __("Send the invitation");
-				return `<a class="po-invite" role="button" data-patient="${esc(data.patient)}" title="${esc(
-					label
-				)}">${esc(value)}</a>`;
+			if (
+				field === "email" &&
+				value &&
+				data.eligible &&
+				INVITABLE.includes(data.portal_status)
+			) {
+				const label =
+					data.portal_status === "Invited"
+						? __("Resend the invitation")
+						: __("Send the invitation");
+				return `<a class="po-invite" role="button" data-patient="${esc(
+					data.patient
+				)}" title="${esc(label)}">${esc(value)}</a>`;
 			}
 			if (["patient_name", "email", "mobile", "home_zip", "reason"].includes(field)) {
 				return esc(value);
@@ -212,7 +232,10 @@
 			});
 			report.page.add_inner_button(__("Next Page"), () => {
 				const page = cint(report.get_filter_value("page")) || 1;
-				if ((report.data || []).length >= cint(report.get_filter_value("page_length") || 100)) {
+				if (
+					(report.data || []).length >=
+					cint(report.get_filter_value("page_length") || 100)
+				) {
 					report.set_filter_value("page", page + 1);
 				} else {
 					frappe.show_alert(__("This is the last page."));
@@ -228,7 +251,9 @@
 					}
 					bulk_invite(
 						{ patients },
-						__("Enable portal access for {0} patients and send their invitations?", [patients.length])
+						__("Enable portal access for {0} patients and send their invitations?", [
+							patients.length,
+						])
 					);
 				},
 				__("Invite")
