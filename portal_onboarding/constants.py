@@ -31,6 +31,7 @@ SEND_INVITATION_FIELD = "send_portal_invitation"
 LAST_INVITED_FIELD = "portal_last_invited_on"
 ACTIVATED_FIELD = "portal_activated_on"
 REPRESENTATIVES_FIELD = "portal_representatives"
+HOME_ZIP_FIELD = "portal_home_zip"
 NO_ACCESS = "No Access to Portal"
 CAN_ACCESS = "Patient Can Access Portal"
 

@@ -31,7 +31,11 @@ doc_events = {
 		"after_insert": "portal_onboarding.integrations.healthcare.patient.after_insert",
 		"on_update": "portal_onboarding.integrations.healthcare.patient.on_update",
 		"on_trash": "portal_onboarding.integrations.healthcare.patient.on_trash",
-	}
+	},
+	"Address": {
+		"on_update": "portal_onboarding.integrations.contacts.address.on_update",
+		"after_delete": "portal_onboarding.integrations.contacts.address.after_delete",
+	},
 }
 
 scheduler_events = {

@@ -10,6 +10,7 @@ from portal_onboarding.constants import (
 	ACCOUNT,
 	ACTIVATED_FIELD,
 	CAN_ACCESS,
+	HOME_ZIP_FIELD,
 	LAST_INVITED_FIELD,
 	PATIENT,
 	PORTAL_ACCESS_FIELD,
@@ -87,4 +88,15 @@ def refresh_all_summaries() -> None:
 			p.`{REPRESENTATIVES_FIELD}` = ifnull(a.representatives, 0)""",
 		{"rep": AccessType.REPRESENTATIVE},
 	)
+	from portal_onboarding.reporting.queries import HOME_ZIP_SQL
+
+	frappe.db.sql(f"update `tabPatient` set `{HOME_ZIP_FIELD}` = {HOME_ZIP_SQL}")
 	forget_status_counts()
+
+
+def refresh_home_zip(patient: str) -> None:
+	"""Store the patient's home ZIP code (what eligibility reads) for the onboarding report."""
+	from portal_onboarding.onboarding import home_zip
+
+	if frappe.db.exists(PATIENT, patient):
+		frappe.db.set_value(PATIENT, patient, HOME_ZIP_FIELD, home_zip(patient), update_modified=False)

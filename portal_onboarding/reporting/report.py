@@ -81,7 +81,8 @@ def report_data(raw: dict) -> tuple[list[dict], str, list[dict]]:
 		return [], refuse("<br>".join(reason_text(r) for r in reasons), _("Check the filters")), []
 	rules = eligibility_rules()
 	where = queries.patient_where(filters, rules)
-	rows = [build_row(row, rules) for row in queries.page_rows(where, filters)]
+	memo: dict[str, str] = {}
+	rows = [build_row(row, rules, memo) for row in queries.page_rows(where, filters)]
 
 	# The cards ignore the status filter: they show where every patient the other filters select stands.
 	unfiltered = queries.patient_where(filters, rules, with_status=False)
@@ -103,7 +104,7 @@ def card_dict(card: Any) -> dict:
 	}
 
 
-def build_row(row: frappe._dict, rules: EligibilityRules) -> dict:
+def build_row(row: frappe._dict, rules: EligibilityRules, memo: dict[str, str] | None = None) -> dict:
 	"""A report row: the status and its colour from the one map, and why the patient is not on yet."""
 	status = normalise_status(row.portal_status)
 	facts = PatientFacts(
@@ -111,7 +112,10 @@ def build_row(row: frappe._dict, rules: EligibilityRules) -> dict:
 	)
 	reasons = row_reasons(facts, rules, status)
 	# Why the last send failed comes first: it is what the admin can act on right now.
-	reason = row.portal_status_reason or "; ".join(_(r.message).format(*r.args) for r in reasons)
+	memo = {} if memo is None else memo  # each sentence translated once per page
+	reason = row.portal_status_reason or "; ".join(
+		(memo.get(r.message) or memo.setdefault(r.message, _(r.message))).format(*r.args) for r in reasons
+	)
 	return {
 		"patient": row.patient,
 		"patient_name": row.patient_name,

@@ -137,13 +137,25 @@ class TestRows(ReportCase):
 		make_address(two_plain.name, "11111", primary=0)
 		make_address(two_plain.name, "22222", primary=0)
 		with_primary = self.patient(eligible=False, email=f"{unique('pri')}@example.com")
-		make_address(with_primary.name, "33333", primary=0)
-		make_address(with_primary.name, "44444", primary=1)
+		only = make_address(with_primary.name, "33333", primary=0)
+		primary = make_address(with_primary.name, "44444", primary=1)
 		rows = self.rows()
 		for name in (two_plain.name, with_primary.name):
 			self.assertEqual(rows[name]["home_zip"], onboarding.home_zip(name))
 		self.assertIsNone(rows[two_plain.name]["home_zip"])
 		self.assertEqual(rows[with_primary.name]["home_zip"], "44444")
+
+		# The copy the report reads follows the addresses: a deletion, an edit, a link moved away.
+		frappe.delete_doc("Address", primary.name, ignore_permissions=True)
+		self.assertEqual(self.rows()[with_primary.name]["home_zip"], "33333")
+		only.pincode = "55555"
+		only.save(ignore_permissions=True)
+		self.assertEqual(self.rows()[with_primary.name]["home_zip"], "55555")
+		only.links[0].link_name = two_plain.name
+		only.save(ignore_permissions=True)
+		rows = self.rows()
+		self.assertIsNone(rows[with_primary.name]["home_zip"])
+		self.assertIsNone(rows[two_plain.name]["home_zip"])
 
 	def test_refreshing_a_row_after_an_action_shows_the_new_status(self):
 		patient = self.patient()

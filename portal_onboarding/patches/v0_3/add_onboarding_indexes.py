@@ -6,7 +6,7 @@ from portal_onboarding.setup.install import CUSTOM_FIELDS
 
 
 def execute() -> None:
-	"""The onboarding report's columns and indexes, on sites installed before they existed."""
+	"""The onboarding report's columns (account summary, home ZIP code) and indexes, on older sites."""
 	# Patches run before after_migrate, which would add the new summary fields only afterwards.
 	create_custom_fields(CUSTOM_FIELDS, ignore_validate=True)
 	ensure_indexes()
