@@ -58,8 +58,8 @@ def measure_report(rounds: int) -> dict[str, float]:
 	filters = ReportFilters()
 
 	def first_page() -> None:
-		where = queries.patient_where(filters, rules)
-		[build_row(row, rules) for row in queries.page_rows(where, filters)]
+		where, memo = queries.patient_where(filters, rules), {}
+		[build_row(row, rules, memo) for row in queries.page_rows(where, filters)]
 
 	def counts() -> None:
 		queries.status_counts(queries.patient_where(filters, rules, with_status=False))
@@ -251,6 +251,7 @@ def main() -> None:
 	email_account = ensure_outgoing_account()
 	batch = None
 	users: list[str] = []
+	print(f"Site {args.site}, {args.rounds} rounds per size, MariaDB {frappe.db.sql('select version()')[0][0]}")
 	try:
 		for size in (int(s) for s in args.sizes.split(",")):
 			demo_data.seed(size - demo_count())

@@ -1,5 +1,6 @@
 """The Patient Portal Onboarding report: filters checked first, then one page of rows and the cards."""
 
+from datetime import date
 from typing import Any
 
 import frappe
@@ -104,32 +105,28 @@ def card_dict(card: Any) -> dict:
 	}
 
 
-def build_row(row: frappe._dict, rules: EligibilityRules, memo: dict[str, str] | None = None) -> dict:
-	"""A report row: the status and its colour from the one map, and why the patient is not on yet."""
-	status = normalise_status(row.portal_status)
+def build_row(row: dict, rules: EligibilityRules, memo: dict[str, str] | None = None) -> dict:
+	"""A report row: the status and its colour from the one map, and why the patient is not on yet.
+
+	The query's row is reused as it is: a page is 100 of these, built on every page turn.
+	"""
+	status = normalise_status(row["portal_status"])
+	dob = row["dob"]
 	facts = PatientFacts(
-		email=row.email, home_zip=row.home_zip, date_of_birth=getdate(row.dob) if row.dob else None
+		row["email"], row["home_zip"], dob if dob is None or isinstance(dob, date) else getdate(dob)
 	)
 	reasons = row_reasons(facts, rules, status)
-	# Why the last send failed comes first: it is what the admin can act on right now.
 	memo = {} if memo is None else memo  # each sentence translated once per page
-	reason = row.portal_status_reason or "; ".join(
+	# Why the last send failed comes first: it is what the admin can act on right now.
+	row["reason"] = row.pop("portal_status_reason") or "; ".join(
 		(memo.get(r.message) or memo.setdefault(r.message, _(r.message))).format(*r.args) for r in reasons
-	)
-	return {
-		"patient": row.patient,
-		"patient_name": row.patient_name,
-		"email": row.email,
-		"mobile": row.mobile,
-		"home_zip": row.home_zip,
-		"portal_status": status,
-		"reason": reason,  # plain text: the report's formatter escapes every text cell
-		"last_invited_on": row.last_invited_on,
-		"activated_on": row.activated_on,
-		"representatives": int(row.representatives or 0),
-		"status_colour": colour(status),
-		"eligible": not reasons,
-	}
+	)  # plain text: the report's formatter escapes every text cell
+	del row["dob"]
+	row["portal_status"] = status
+	row["representatives"] = int(row["representatives"] or 0)
+	row["status_colour"] = colour(status)
+	row["eligible"] = not reasons
+	return row
 
 
 def rows_for(patients: list[str]) -> list[dict]:
@@ -139,5 +136,5 @@ def rows_for(patients: list[str]) -> list[dict]:
 	allowed = (
 		set(frappe.get_list("Patient", filters={"name": ("in", names)}, pluck="name")) if names else set()
 	)
-	rules = eligibility_rules()
-	return [build_row(row, rules) for row in queries.rows_of([p for p in names if p in allowed])]
+	rules, memo = eligibility_rules(), {}
+	return [build_row(row, rules, memo) for row in queries.rows_of([p for p in names if p in allowed])]
