@@ -41,7 +41,7 @@ from portal_onboarding.onboarding import (
 from portal_onboarding.portal_onboarding.doctype.patient_portal_account.patient_portal_account import (
 	username_taken,
 )
-from portal_onboarding.portal_status import refresh_portal_status
+from portal_onboarding.portal_status import forget_status_counts, refresh_portal_status
 from portal_onboarding.security.actions import app_action
 from portal_onboarding.security.sessions import end_sessions_after_commit
 from portal_onboarding.settings import get_settings
@@ -104,6 +104,7 @@ def mark_opened(invitation: Any) -> None:
 		.set(table.opened_on, now_datetime())
 		.where((table.name == invitation.name) & table.opened_on.isnull())
 	).run()
+	forget_status_counts()  # the report's funnel counts opened links
 
 
 def identity_required() -> bool:

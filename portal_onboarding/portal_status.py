@@ -20,8 +20,10 @@ from portal_onboarding.constants import (
 )
 from portal_onboarding.core.status import AccountState, patient_portal_status
 
-# The unfiltered status counts of the onboarding report; dropped whenever a status may have changed.
+# The unfiltered status counts and funnel of the onboarding report; dropped whenever a status may
+# have changed (and the funnel when a link is first opened).
 COUNTS_CACHE_KEY = "portal_onboarding:status_counts"
+FUNNEL_CACHE_KEY = "portal_onboarding:funnel"
 COUNTS_CACHE_SECONDS = 300
 
 
@@ -71,8 +73,9 @@ def refresh_portal_status(patient: str) -> str:
 
 def forget_status_counts() -> None:
 	"""Drop the cached report counts, now and again after the commit (a reader may refill it before)."""
-	frappe.cache.delete_value(COUNTS_CACHE_KEY)
-	frappe.db.after_commit.add(lambda: frappe.cache.delete_value(COUNTS_CACHE_KEY))
+	keys = [COUNTS_CACHE_KEY, FUNNEL_CACHE_KEY]
+	frappe.cache.delete_value(keys)
+	frappe.db.after_commit.add(lambda: frappe.cache.delete_value(keys))
 
 
 def refresh_all_summaries() -> None:

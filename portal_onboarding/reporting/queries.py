@@ -26,7 +26,7 @@ from portal_onboarding.constants import (
 )
 from portal_onboarding.core.eligibility import EMAIL_PATTERN, ZIP_PATTERN, EligibilityRules
 from portal_onboarding.core.onboarding_report import Funnel, ReportFilters, like_pattern, merge_counts
-from portal_onboarding.portal_status import COUNTS_CACHE_KEY, COUNTS_CACHE_SECONDS
+from portal_onboarding.portal_status import COUNTS_CACHE_KEY, COUNTS_CACHE_SECONDS, FUNNEL_CACHE_KEY
 
 P = "`tabPatient`"
 
@@ -169,7 +169,11 @@ def funnel(where: Where) -> Funnel:
 	"""Accounts invited, whose link was opened, and activated, on the patients the filters select.
 
 	An activated account opened its link, even when it did so before links recorded their opening.
+	Cached like the status counts when nothing filters it.
 	"""
+	unfiltered = where.sql == "1=1"
+	if unfiltered and (cached := frappe.cache.get_value(FUNNEL_CACHE_KEY, expires=True)):
+		return Funnel(*cached)
 	invited, opened, activated = frappe.db.sql(
 		f"""select count(*),
 			ifnull(sum(a.activated_on is not null or exists (select 1 from {INVITATIONS} i
@@ -179,7 +183,14 @@ def funnel(where: Where) -> Funnel:
 		where a.last_invited_on is not null and {where.sql}""",
 		where.values,
 	)[0]
-	return Funnel(int(invited), int(opened), int(activated))
+	result = Funnel(int(invited), int(opened), int(activated))
+	if unfiltered:
+		frappe.cache.set_value(
+			FUNNEL_CACHE_KEY,
+			(result.invited, result.opened, result.activated),
+			expires_in_sec=COUNTS_CACHE_SECONDS,
+		)
+	return result
 
 
 def eligible_not_yet_invited(rules: EligibilityRules, user: str | None = None) -> list[str]:

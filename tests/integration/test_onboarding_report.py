@@ -262,7 +262,7 @@ class TestCountsFunnelAndPaging(ReportCase):
 			self.assertEqual(colours[status], colour)
 
 	def test_unfiltered_counts_are_cached_until_a_status_changes(self):
-		from portal_onboarding.portal_status import COUNTS_CACHE_KEY
+		from portal_onboarding.portal_status import COUNTS_CACHE_KEY, FUNNEL_CACHE_KEY
 
 		frappe.db.rollback()  # no write of this transaction may be waiting to drop the cache at commit
 		frappe.cache.delete_value(COUNTS_CACHE_KEY)
@@ -277,6 +277,17 @@ class TestCountsFunnelAndPaging(ReportCase):
 		self.assertIsNone(frappe.cache.get_value(COUNTS_CACHE_KEY, expires=True))
 		cards = {c["label"]: c["value"] for c in report()["report_summary"]}
 		self.assertEqual(cards[AccountStatus.ENABLED], cached[AccountStatus.ENABLED] + 1)
+
+		# The funnel likewise: an invitation and a first opening of its link each drop it.
+		invited_before = cards["Accounts invited"]
+		_account, invitation = self.invite(patient.name)
+		self.assertEqual(
+			{c["label"]: c["value"] for c in report()["report_summary"]}["Accounts invited"],
+			invited_before + 1,
+		)
+		report()
+		invitation_api.check_link(activation_key(invitation))
+		self.assertIsNone(frappe.cache.get_value(FUNNEL_CACHE_KEY, expires=True))
 
 	def test_funnel_invited_opened_activated(self):
 		keys = []
