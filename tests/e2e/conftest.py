@@ -108,3 +108,23 @@ def page(browser) -> Iterator:
 	page.set_default_timeout(30_000)
 	yield page
 	context.close()
+
+
+@pytest.fixture
+def outgoing_mail() -> Iterator[None]:
+	"""A default outgoing Email Account (mail stays in Email Queue), removed afterwards if made here."""
+	import frappe
+
+	from tests.integration.factories import ensure_outgoing_email_account
+
+	had_account = frappe.db.get_value("Email Account", {"default_outgoing": 1, "enable_outgoing": 1})
+	frappe.flags.in_test = True  # lets the test Email Account skip its SMTP connection check
+	try:
+		email_account = ensure_outgoing_email_account()
+	finally:
+		frappe.flags.in_test = False
+	frappe.db.commit()
+	yield
+	if not had_account:
+		frappe.delete_doc("Email Account", email_account, force=True, ignore_permissions=True)
+		frappe.db.commit()

@@ -15,7 +15,6 @@ from tests.e2e.rq_jobs import drop_queued_job, run_queued_job
 from tests.integration.factories import (
 	JobRecorder,
 	activation_key,
-	ensure_outgoing_email_account,
 	make_eligible_patient,
 	make_user,
 	purge_patient,
@@ -25,22 +24,6 @@ from tests.integration.factories import (
 
 DOB = "1990-05-17"
 ZIP = "90210"
-
-
-@pytest.fixture
-def outgoing_mail():
-	"""A default outgoing Email Account (mail stays in Email Queue), removed afterwards if made here."""
-	had_account = frappe.db.get_value("Email Account", {"default_outgoing": 1, "enable_outgoing": 1})
-	frappe.flags.in_test = True  # lets the test Email Account skip its SMTP connection check
-	try:
-		email_account = ensure_outgoing_email_account()
-	finally:
-		frappe.flags.in_test = False
-	frappe.db.commit()
-	yield
-	if not had_account:
-		frappe.delete_doc("Email Account", email_account, force=True, ignore_permissions=True)
-		frappe.db.commit()
 
 
 @pytest.fixture

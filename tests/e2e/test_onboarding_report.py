@@ -1,0 +1,165 @@
+"""The onboarding report in Chromium: a red row enabled and invited from its pill and email, then a bulk
+invitation whose progress bar runs to the end, driven by a real RQ worker over Frappe's realtime server."""
+
+from urllib.parse import quote
+
+import pytest
+
+import frappe
+
+from portal_onboarding.bulk import batch as bulk_batch
+from portal_onboarding.constants import (
+	ACCOUNT,
+	BATCH,
+	BATCH_ITEM,
+	INVITATION,
+	MANAGER_ROLE,
+	AccessType,
+	AccountStatus,
+	InvitationStatus,
+)
+from portal_onboarding.core.bulk import BatchStatus
+from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.desk import signed_in_page
+from tests.e2e.rq_jobs import run_queued_job
+from tests.integration.factories import (
+	delete_user,
+	make_eligible_patient,
+	make_user,
+	purge_patient,
+	queued_mails,
+	unique,
+)
+
+REPORT = "Patient Portal Onboarding"
+
+
+@pytest.fixture
+def ward(outgoing_mail):
+	"""A portal admin and six eligible patients sharing a family name no one else has (the report's
+	search isolates them); all committed for the server, and removed afterwards."""
+	family = unique("Ward")
+	manager = make_user(["System Manager", MANAGER_ROLE])
+	patients = [
+		make_eligible_patient(first_name=name, last_name=family).name
+		for name in ("Ada", "Ben", "Cleo", "Dev", "Eve", "Finn")
+	]
+	frappe.db.commit()
+	yield family, manager, patients
+	frappe.db.rollback()
+	for batch in frappe.get_all(
+		BATCH_ITEM, filters={"patient": ("in", patients)}, pluck="batch", distinct=True
+	):
+		frappe.db.delete(BATCH_ITEM, {"batch": batch})
+		frappe.db.delete(BATCH, {"name": batch})
+	frappe.db.commit()
+	for patient in patients:
+		purge_patient(patient)
+	delete_user(manager[0])
+	frappe.db.commit()
+
+
+def open_report(page, url: str, family: str) -> None:
+	page.goto(f"{url}/app/query-report/{quote(REPORT)}?search={quote(family)}")
+	page.locator(".dt-scrollable .po-status").first.wait_for()
+
+
+def pill(page, patient: str):
+	return page.locator(f".dt-scrollable .po-status[data-patient='{patient}']")
+
+
+def self_status(patient: str) -> str | None:
+	frappe.db.rollback()
+	return frappe.db.get_value(ACCOUNT, {"patient": patient, "access_type": AccessType.SELF}, "status")
+
+
+def test_a_red_row_is_enabled_and_invited_from_the_report(browser, base_url, ward):
+	family, manager, patients = ward
+	context, page = signed_in_page(browser, base_url, *manager)
+	try:
+		open_report(page, base_url, family)
+		first = patients[0]
+		assert pill(page, first).inner_text() == "Not Enabled"
+		assert "red" in pill(page, first).get_attribute("class")
+		assert page.locator(".summary-item", has_text="Not Enabled").first.is_visible()
+		page.screenshot(path=str(SCREENSHOTS / "onboarding-report.png"), full_page=True)
+
+		pill(page, first).click()
+		dialog = page.locator(".modal.show", has_text="Enable portal access")
+		dialog.wait_for()
+		dialog.locator(".btn-primary", has_text="Yes").click()
+		page.wait_for_function(
+			f"() => document.querySelector(\".po-status[data-patient='{first}']\")?.innerText === 'Enabled'"
+		)
+		assert "blue" in pill(page, first).get_attribute("class")
+		assert self_status(first) == AccountStatus.ENABLED
+
+		page.locator(f".dt-scrollable .po-invite[data-patient='{first}']").click()
+		page.wait_for_function(
+			f"() => document.querySelector(\".po-status[data-patient='{first}']\")?.innerText === 'Invited'"
+		)
+		assert "orange" in pill(page, first).get_attribute("class")
+		page.screenshot(path=str(SCREENSHOTS / "onboarding-report-row-invited.png"), full_page=True)
+	finally:
+		context.close()
+
+	# The invitation the email link sent, as the person receives it once the job has run.
+	assert self_status(first) == AccountStatus.INVITED
+	account = frappe.db.get_value(ACCOUNT, {"patient": first, "access_type": AccessType.SELF})
+	invitation = frappe.db.get_value(INVITATION, {"account": account})
+	run_queued_job(f"portal_onboarding:invitation:{invitation}")
+	frappe.db.rollback()
+	assert frappe.db.get_value(INVITATION, invitation, "status") == InvitationStatus.SENT
+	(mail,) = queued_mails(invitation)
+	assert mail["recipients"] == [frappe.db.get_value("Patient", first, "email")]
+	assert "/portal/activate#key=" in mail["html"]
+
+
+def test_a_bulk_invitation_runs_to_the_end_with_a_live_progress_bar(browser, realtime_url, worker, ward):
+	family, manager, patients = ward
+	context, page = signed_in_page(browser, realtime_url, *manager)
+	try:
+		page.wait_for_function("() => frappe.realtime.socket && frappe.realtime.socket.connected")
+		open_report(page, realtime_url, family)
+		page.evaluate(
+			"""() => {
+				window.po_progress = [];
+				frappe.realtime.on("progress", (data) => window.po_progress.push(data.percent));
+			}"""
+		)
+		# Tick every row, then Invite > Enable and Invite Selected.
+		page.locator(".dt-header .dt-cell--col-0 input[type='checkbox']").first.check()
+		page.locator("button", has_text="Invite").first.click()
+		page.locator(".dropdown-item", has_text="Enable and Invite Selected").click()
+		confirm = page.locator(".modal.show", has_text="6 patients")
+		confirm.wait_for()
+		confirm.locator(".btn-primary", has_text="Yes").click()
+
+		page.locator(".modal.show", has_text="Inviting patients").wait_for()
+		page.screenshot(path=str(SCREENSHOTS / "onboarding-bulk-progress.png"))
+		summary = page.locator(".modal.show", has_text="Invitations sent")
+		summary.wait_for(timeout=240_000)
+		assert "6 sent, 0 skipped, 0 failed, of 6 patients" in summary.inner_text()
+		page.screenshot(path=str(SCREENSHOTS / "onboarding-bulk-done.png"))
+		assert page.evaluate("() => window.po_progress.at(-1)") == 100
+		summary.locator(".btn-modal-close").first.click()
+		page.wait_for_function(
+			"(n) => [...document.querySelectorAll('.dt-scrollable .po-status')]"
+			".filter((e) => e.innerText === 'Invited').length === n",
+			arg=len(patients),
+		)
+	finally:
+		context.close()
+
+	frappe.db.rollback()
+	(batch,) = frappe.get_all(BATCH_ITEM, filters={"patient": patients[0]}, pluck="batch")
+	doc = frappe.get_doc(BATCH, batch)
+	assert (doc.status, doc.total, doc.sent, doc.failed) == (BatchStatus.COMPLETED, 6, 6, 0)
+	assert doc.requested_by == manager[0]
+	assert doc.runs >= 1 and doc.runs <= bulk_batch.PARALLEL_JOBS
+	for patient in patients:
+		assert self_status(patient) == AccountStatus.INVITED
+		account = frappe.db.get_value(ACCOUNT, {"patient": patient, "access_type": AccessType.SELF})
+		(invitation,) = frappe.get_all(INVITATION, filters={"account": account}, pluck="name")
+		(mail,) = queued_mails(invitation)
+		assert "/portal/activate#key=" in mail["html"]
