@@ -19,6 +19,7 @@ Everything it makes is removed at the end: demo patients, batches, mails and the
 """
 
 import argparse
+import signal
 import statistics
 import subprocess
 import sys
@@ -29,6 +30,7 @@ from pathlib import Path
 import frappe
 
 SIZES = (1_000, 10_000, 100_000)
+STALLED_SECONDS = 300
 TARGETS = {"first page": 3.0, "status counts": 2.0}
 
 
@@ -143,9 +145,13 @@ def measure_bulk(size: int, workers: int) -> dict[str, float]:
 		while True:
 			time.sleep(1)
 			frappe.db.rollback()
-			status = frappe.db.get_value("Patient Portal Invitation Batch", batch, "status")
+			status, moved = frappe.db.get_value(
+				"Patient Portal Invitation Batch", batch, ["status", "last_progress_on"]
+			)
 			if status not in BatchStatus.OPEN:
 				break
+			if moved and (frappe.utils.now_datetime() - moved).total_seconds() > STALLED_SECONDS:
+				raise RuntimeError(f"batch {batch} stopped moving: are the workers running?")
 		seconds = time.perf_counter() - started
 	finally:
 		for process in processes:
@@ -238,6 +244,10 @@ def clean_up(batch: str | None, users: list[str], email_account: str | None) -> 
 	frappe.db.commit()
 
 
+def stop(signum: int, frame: object) -> None:
+	raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main() -> None:
 	parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 	parser.add_argument("--site", required=True)
@@ -248,6 +258,9 @@ def main() -> None:
 	parser.add_argument("--sizes", default=",".join(str(s) for s in SIZES))
 	args = parser.parse_args()
 
+	# Ctrl-C or a kill still removes what the run made (the `finally` below).
+	for sig in (signal.SIGINT, signal.SIGTERM):
+		signal.signal(sig, stop)
 	frappe.init(site=args.site, sites_path=".")
 	frappe.connect()
 	frappe.set_user("Administrator")

@@ -27,5 +27,6 @@ def log_event(
 			"timestamp": now_datetime(),
 		}
 	)
-	event.insert(ignore_permissions=True)
+	# The account and patient were just read or written by the caller: no need to look them up again.
+	event.insert(ignore_permissions=True, ignore_links=True)
 	return event.name

@@ -76,6 +76,17 @@ def send_sms(mobile: str) -> None:
 	frappe_send_sms([mobile], sms_text(), success_msg=False)
 
 
+def patient_contact_row(patient: str) -> Any:
+	"""The Patient's name and contact details, read under the lock (not the whole document)."""
+	return frappe.db.get_value(
+		"Patient",
+		patient,
+		["name", "first_name", "last_name", "email", "mobile"],
+		as_dict=True,
+		for_update=True,
+	)
+
+
 def lock_invitation(invitation_name: str) -> Any | None:
 	"""The invitation read under its lock, its patient's row locked first (the one lock order)."""
 	patient = frappe.db.get_value(INVITATION, invitation_name, "patient")
@@ -93,7 +104,7 @@ def deliver(invitation_name: str) -> None:
 	# The address may have been corrected since the invitation was queued: mail the current one.
 	# Locking reads: a plain read would see the snapshot taken before this job waited for the lock.
 	account = frappe.get_doc(ACCOUNT, invitation.account, for_update=True)
-	refresh_self_contact(account, frappe.get_doc("Patient", account.patient, for_update=True))
+	refresh_self_contact(account, patient_contact_row(account.patient))
 	invitation.sent_to = account.contact_email
 	invitation.send_attempts = (invitation.send_attempts or 0) + 1
 	if not invitation.sent_to:

@@ -185,7 +185,12 @@ def representative_account(patient_doc: Any, rep: Representative) -> Any:
 @app_action
 def enable(patient: str) -> Any:
 	"""Give the patient portal access: eligibility first, then the toggle and an Enabled Self account."""
-	patient_doc = lock_patient(patient)
+	return enable_locked(lock_patient(patient))
+
+
+def enable_locked(patient_doc: Any) -> Any:
+	"""`enable` for a Patient its caller has already locked and read."""
+	patient = patient_doc.name
 	throw_reasons(eligibility_reasons(patient_doc), NotEligible, _("Portal access cannot be enabled"))
 	account = self_account(patient_doc)
 	patient_doc.db_set(PORTAL_REASON_FIELD, None, update_modified=False)
@@ -194,8 +199,7 @@ def enable(patient: str) -> Any:
 		patient_doc.db_set(PORTAL_ACCESS_FIELD, CAN_ACCESS, update_modified=False)
 		log_event(EventType.PORTAL_ENABLED, account.name, patient)
 	set_status(account, S.ENABLED)
-	account.save(ignore_permissions=True)
-	refresh_portal_status(patient)
+	account.save(ignore_permissions=True)  # its on_update refreshes the patient's portal status
 	return account
 
 
@@ -306,7 +310,7 @@ def invite(
 		account = representative_account(patient_doc, rep)
 		patient_doc.db_set(PORTAL_REASON_FIELD, None, update_modified=False)
 	else:
-		account = enable(patient)
+		account = enable_locked(patient_doc)
 
 	if account.status == S.ACTIVE:
 		frappe.throw(
@@ -354,7 +358,6 @@ def invite(
 		patient,
 		_("Invitation {0} by {1} to {2}").format(invitation.name, _(channel), account.contact_email),
 	)
-	refresh_portal_status(patient)
 	if enqueue:
 		enqueue_delivery(invitation.name)
 	return account, invitation

@@ -116,8 +116,12 @@ class PatientPortalAccount(Document):
 			),
 			InvalidAccount,
 		)
-		self.validate_single_self_account()
-		self.validate_username_free()
+		# Both hold from one save to the next unless what they check changed (bulk invitations save
+		# each account several times).
+		if self.is_new() or self.has_value_changed("access_type") or self.has_value_changed("patient"):
+			self.validate_single_self_account()
+		if self.is_new() or self.has_value_changed("username") or self.has_value_changed("user"):
+			self.validate_username_free()
 		if before and before.status != self.status:
 			reason = check_transition(before.status, self.status)
 			if reason:
