@@ -130,7 +130,7 @@ def test_a_bulk_invitation_runs_to_the_end_with_a_live_progress_bar(browser, rea
 		# Tick every row, then Invite > Enable and Invite Selected.
 		page.locator(".dt-header .dt-cell--col-0 input[type='checkbox']").first.check()
 		page.locator("button", has_text="Invite").first.click()
-		page.locator(".dropdown-item", has_text="Enable and Invite Selected").click()
+		page.locator(".dropdown-item[data-label='Enable%20and%20Invite%20Selected']").click()
 		confirm = page.locator(".modal.show", has_text="6 patients")
 		confirm.wait_for()
 		confirm.locator(".btn-primary", has_text="Yes").click()
