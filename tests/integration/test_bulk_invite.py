@@ -9,6 +9,7 @@ import threading
 import time
 from datetime import timedelta
 from unittest.mock import patch
+from urllib.parse import quote
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
@@ -32,6 +33,7 @@ from portal_onboarding.exceptions import InvalidInvitation
 from tests.integration.factories import (
 	JobRecorder,
 	ensure_outgoing_email_account,
+	http_as,
 	make_eligible_patient,
 	make_patient,
 	make_user,
@@ -228,6 +230,31 @@ class TestBulkInvite(BatchCase):
 
 
 class TestBadRequests(BatchCase):
+	def test_over_http_a_nurse_gets_403_and_no_data(self):
+		nurse, password = make_user(["Nursing User"])
+		self.users.append(nurse)
+		patient = self.patient()
+		frappe.db.commit()
+		report = quote("Patient Portal Onboarding")
+		responses = http_as(
+			site_name(),
+			nurse,
+			password,
+			[
+				("GET", f"/api/method/frappe.desk.query_report.run?report_name={report}&filters=%7B%7D"),
+				(
+					"POST",
+					f"/api/method/portal_onboarding.api.onboarding.bulk_invite?patients=%5B%22{patient}%22%5D",
+				),
+				("POST", f"/api/method/portal_onboarding.api.onboarding.rows?patients=%5B%22{patient}%22%5D"),
+			],
+		)
+		self.assertEqual(responses[0].status_code, 200)  # signed in
+		for response in responses[1:]:
+			self.assertEqual(response.status_code, 403, response.get_data(as_text=True)[:300])
+			self.assertNotIn(patient, response.get_data(as_text=True))
+		self.assertEqual(self.invitations_of(patient), [])
+
 	def test_nothing_selected_both_or_too_many_are_refused_and_nothing_is_started(self):
 		before = frappe.db.count(BATCH)
 		cases = {
