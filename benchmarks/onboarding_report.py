@@ -129,7 +129,8 @@ def ensure_outgoing_account() -> str | None:
 def measure_bulk(size: int, workers: int) -> dict[str, float]:
 	"""Invitations sent per second by a batch of `size` patients on `workers` long-queue workers."""
 	from portal_onboarding.bulk import batch as bulk_batch
-	from portal_onboarding.core.bulk import BatchStatus, Selection
+	from portal_onboarding.constants import BatchStatus
+	from portal_onboarding.core.bulk import Selection
 	from portal_onboarding.reporting import queries
 	from portal_onboarding.settings import eligibility_rules
 

@@ -75,6 +75,30 @@ class InvitationStatus:
 	LIVE = (QUEUED, SENT, FAILED)
 
 
+class BatchOutcome:
+	PENDING = "Pending"
+	SENT = "Sent"
+	SKIPPED = "Skipped"
+	FAILED = "Failed"
+
+	ALL = (PENDING, SENT, SKIPPED, FAILED)
+
+
+class BatchStatus:
+	QUEUED = "Queued"
+	RUNNING = "Running"
+	COMPLETED = "Completed"
+	FAILED = "Failed"
+
+	ALL = (QUEUED, RUNNING, COMPLETED, FAILED)
+	OPEN = (QUEUED, RUNNING)
+
+
+class BatchMode:
+	SELECTED = "Selected Patients"
+	ALL_ELIGIBLE = "All Eligible Not Yet Invited"
+
+
 class Channel:
 	EMAIL = "Email"
 	SMS = "SMS"

@@ -24,19 +24,13 @@ from portal_onboarding.constants import (
 	INVITATION,
 	PATIENT,
 	AccessType,
+	BatchMode,
+	BatchOutcome,
+	BatchStatus,
 	Channel,
 	InvitationStatus,
 )
-from portal_onboarding.core.bulk import (
-	CHUNK_SIZE,
-	BatchMode,
-	BatchStatus,
-	Outcome,
-	Selection,
-	progress_percent,
-	skip_reason,
-	tally,
-)
+from portal_onboarding.core.bulk import CHUNK_SIZE, Selection, progress_percent, skip_reason, tally
 from portal_onboarding.exceptions import PortalOnboardingError
 from portal_onboarding.reporting import queries
 from portal_onboarding.security.actions import acting, app_action
@@ -111,7 +105,7 @@ def add_items(batch: str, patients: list[str], user: str) -> None:
 			batch,
 			patient,
 			known.get(patient),
-			Outcome.PENDING if patient in known else Outcome.SKIPPED,
+			BatchOutcome.PENDING if patient in known else BatchOutcome.SKIPPED,
 			None if patient in known else missing,
 		)
 		for index, patient in enumerate(patients, start=1)
@@ -225,7 +219,7 @@ def claim_chunk(batch: str, job: str) -> list[frappe._dict]:
 		candidates = frappe.db.sql_list(
 			f"""select name from `tab{BATCH_ITEM}`
 			where batch = %s and outcome = %s and claimed_by is null order by patient limit %s""",
-			(batch, Outcome.PENDING, CHUNK_SIZE),
+			(batch, BatchOutcome.PENDING, CHUNK_SIZE),
 		)
 		if not candidates:
 			break
@@ -233,7 +227,7 @@ def claim_chunk(batch: str, job: str) -> list[frappe._dict]:
 			frappe.db.sql(
 				f"""update `tab{BATCH_ITEM}` set claimed_by = %s
 				where name in %s and outcome = %s and claimed_by is null""",
-				(job, tuple(sorted(candidates)), Outcome.PENDING),
+				(job, tuple(sorted(candidates)), BatchOutcome.PENDING),
 			)
 			frappe.db.commit()
 		except Exception as e:
@@ -244,7 +238,7 @@ def claim_chunk(batch: str, job: str) -> list[frappe._dict]:
 		claimed = frappe.db.sql(
 			f"""select name, patient from `tab{BATCH_ITEM}`
 			where batch = %s and outcome = %s and claimed_by = %s order by patient""",
-			(batch, Outcome.PENDING, job),
+			(batch, BatchOutcome.PENDING, job),
 			as_dict=True,
 		)
 		if claimed:
@@ -252,7 +246,7 @@ def claim_chunk(batch: str, job: str) -> list[frappe._dict]:
 	return frappe.db.sql(
 		f"""select name, patient from `tab{BATCH_ITEM}`
 		where batch = %s and outcome = %s and claimed_by = %s order by patient""",
-		(batch, Outcome.PENDING, job),
+		(batch, BatchOutcome.PENDING, job),
 		as_dict=True,
 	)
 
@@ -299,7 +293,7 @@ def process_item(item: Any) -> None:
 	except Exception as e:
 		frappe.db.rollback()
 		log_unexpected(e, item.patient)
-		result = (Outcome.FAILED, message_of(e), None, None)
+		result = (BatchOutcome.FAILED, message_of(e), None, None)
 	if result is None:  # another run of this batch handled the patient a moment ago
 		frappe.db.commit()
 		return
@@ -326,11 +320,11 @@ def deliver_item(invitation: str, patient: str) -> tuple[str, str | None]:
 	except Exception as e:
 		frappe.db.rollback()
 		log_unexpected(e, patient)
-		return Outcome.FAILED, message_of(e)
+		return BatchOutcome.FAILED, message_of(e)
 	status, failure = frappe.db.get_value(INVITATION, invitation, ["status", "failure_reason"])
 	if status == InvitationStatus.SENT:
-		return Outcome.SENT, None
-	return Outcome.FAILED, failure or _("The invitation could not be sent.")
+		return BatchOutcome.SENT, None
+	return BatchOutcome.FAILED, failure or _("The invitation could not be sent.")
 
 
 def log_unexpected(error: Exception, patient: str) -> None:
@@ -364,11 +358,11 @@ def lock_series() -> None:
 def invite_one(item: Any) -> tuple[str, str | None, str | None, str | None] | None:
 	"""Enable and invite the item's patient, or say why not; the patient's row is locked first."""
 	if not onboarding.lock_patient_row(item.patient):
-		return Outcome.SKIPPED, _("The patient no longer exists."), None, None
+		return BatchOutcome.SKIPPED, _("The patient no longer exists."), None, None
 	current = frappe.db.get_value(
 		BATCH_ITEM, item.name, ["outcome", "account", "invitation"], as_dict=True, for_update=True
 	)
-	if current.outcome != Outcome.PENDING:
+	if current.outcome != BatchOutcome.PENDING:
 		return None
 	if current.invitation:
 		# Made by this batch before its worker stopped: mail it now, whoever resumes.
@@ -390,7 +384,7 @@ def invite_one(item: Any) -> tuple[str, str | None, str | None, str | None] | No
 	reason = skip_reason(account.status if account else None, on_its_way)
 	if reason:
 		return (
-			Outcome.SKIPPED,
+			BatchOutcome.SKIPPED,
 			_(reason.message).format(*reason.args),
 			account.name if account else None,
 			None,
@@ -402,7 +396,7 @@ def invite_one(item: Any) -> tuple[str, str | None, str | None, str | None] | No
 		)
 	except PortalOnboardingError as e:
 		# Made ineligible (or otherwise refused) since it was listed: the reason is the outcome.
-		return Outcome.SKIPPED, message_of(e), account.name if account else None, None
+		return BatchOutcome.SKIPPED, message_of(e), account.name if account else None, None
 	return TO_DELIVER, None, account_doc.name, invitation.name
 
 
@@ -428,9 +422,9 @@ def update_counts(batch: str) -> dict[str, int]:
 		batch,
 		{
 			"total": sum(counts.values()),
-			"sent": counts[Outcome.SENT],
-			"skipped": counts[Outcome.SKIPPED],
-			"failed": counts[Outcome.FAILED],
+			"sent": counts[BatchOutcome.SENT],
+			"skipped": counts[BatchOutcome.SKIPPED],
+			"failed": counts[BatchOutcome.FAILED],
 		},
 		update_modified=False,
 	)
@@ -439,12 +433,12 @@ def update_counts(batch: str) -> dict[str, int]:
 
 def publish_progress(counts: dict[str, int]) -> None:
 	total = sum(counts.values())
-	done = total - counts[Outcome.PENDING]
+	done = total - counts[BatchOutcome.PENDING]
 	frappe.publish_progress(
 		progress_percent(done, total),
 		title=_("Inviting patients"),
 		description=_("{0} of {1} patients: {2} sent, {3} skipped, {4} failed").format(
-			done, total, counts[Outcome.SENT], counts[Outcome.SKIPPED], counts[Outcome.FAILED]
+			done, total, counts[BatchOutcome.SENT], counts[BatchOutcome.SKIPPED], counts[BatchOutcome.FAILED]
 		),
 	)
 
@@ -453,7 +447,7 @@ def finish(batch: Any) -> None:
 	"""Complete the batch once no patient is pending; the last of its jobs to finish does it, once."""
 	status = frappe.db.get_value(BATCH, batch.name, "status", for_update=True)
 	counts = update_counts(batch.name)
-	if status != BatchStatus.RUNNING or counts[Outcome.PENDING]:
+	if status != BatchStatus.RUNNING or counts[BatchOutcome.PENDING]:
 		frappe.db.commit()  # another job of this batch is still on its last chunk
 		return
 	frappe.db.set_value(
@@ -487,7 +481,7 @@ def resume_stalled() -> list[str]:
 		# Its jobs are gone: what they had claimed but not finished is anyone's again.
 		frappe.db.sql(
 			f"update `tab{BATCH_ITEM}` set claimed_by = null where batch = %s and outcome = %s",
-			(batch.name, Outcome.PENDING),
+			(batch.name, BatchOutcome.PENDING),
 		)
 		enqueue(batch.name, (batch.runs or 0) + 1)
 		resumed.append(batch.name)

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from portal_onboarding.constants import AccountStatus
+from portal_onboarding.constants import AccountStatus, BatchOutcome
 from portal_onboarding.core.messages import Reason, _
 
 S = AccountStatus
@@ -11,31 +11,6 @@ S = AccountStatus
 # Ticking rows sends names in the request; beyond this, "Invite every eligible patient" is the tool.
 MAX_SELECTED = 10_000
 CHUNK_SIZE = 50
-
-
-class Outcome:
-	PENDING = "Pending"
-	SENT = "Sent"
-	SKIPPED = "Skipped"
-	FAILED = "Failed"
-
-	ALL = (PENDING, SENT, SKIPPED, FAILED)
-	DONE = (SENT, SKIPPED, FAILED)
-
-
-class BatchStatus:
-	QUEUED = "Queued"
-	RUNNING = "Running"
-	COMPLETED = "Completed"
-	FAILED = "Failed"
-
-	ALL = (QUEUED, RUNNING, COMPLETED, FAILED)
-	OPEN = (QUEUED, RUNNING)
-
-
-class BatchMode:
-	SELECTED = "Selected Patients"
-	ALL_ELIGIBLE = "All Eligible Not Yet Invited"
 
 
 # Statuses an "invite everyone not yet invited" batch picks up; a failed or expired invitation counts
@@ -97,7 +72,7 @@ def skip_reason(self_status: str | None, invitation_on_its_way: bool) -> Reason 
 
 def tally(outcomes: Iterable[tuple[str, int]]) -> dict[str, int]:
 	"""Counts per outcome from grouped rows, every outcome present."""
-	counts = dict.fromkeys(Outcome.ALL, 0)
+	counts = dict.fromkeys(BatchOutcome.ALL, 0)
 	for outcome, count in outcomes:
 		if outcome in counts:
 			counts[outcome] += int(count or 0)

@@ -20,16 +20,18 @@ FOREIGN_TABLES = (PATIENT,)
 
 
 def has_index(doctype: str, name: str) -> bool:
-	return bool(frappe.db.sql(f"show index from `tab{doctype}` where Key_name = %s", name))
+	return bool(frappe.db.has_index(f"tab{doctype}", name))
 
 
 def ensure_indexes() -> None:
 	for doctype, columns, name, unique in INDEXES:
-		if has_index(doctype, name):
-			continue
-		kind = "unique index" if unique else "index"
-		cols = ", ".join(f"`{c}`" for c in columns)
-		frappe.db.sql_ddl(f"alter table `tab{doctype}` add {kind} `{name}` ({cols})")
+		if not unique:
+			frappe.db.add_index(doctype, columns, name)
+		elif not has_index(doctype, name):
+			# Not frappe.db.add_unique: its check reads information_schema without the schema, so a
+			# constraint of the same name on another site of the same server counts as this one's.
+			cols = ", ".join(f"`{c}`" for c in columns)
+			frappe.db.sql_ddl(f"alter table `tab{doctype}` add unique index `{name}` ({cols})")
 
 
 def drop_indexes() -> None:

@@ -16,9 +16,9 @@ from portal_onboarding.constants import (
 	MANAGER_ROLE,
 	AccessType,
 	AccountStatus,
+	BatchStatus,
 	InvitationStatus,
 )
-from portal_onboarding.core.bulk import BatchStatus
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.desk import signed_in_page
 from tests.e2e.rq_jobs import run_queued_job

@@ -12,7 +12,6 @@ from unittest.mock import patch
 from urllib.parse import quote
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 from frappe.utils import now_datetime
 
 from portal_onboarding import onboarding
@@ -24,39 +23,33 @@ from portal_onboarding.constants import (
 	BATCH_ITEM,
 	INVITATION,
 	MANAGER_ROLE,
-	SETTINGS,
 	AccessType,
 	AccountStatus,
+	BatchOutcome,
+	BatchStatus,
 )
-from portal_onboarding.core.bulk import MAX_SELECTED, BatchStatus, Outcome
+from portal_onboarding.core.bulk import MAX_SELECTED
 from portal_onboarding.exceptions import InvalidInvitation
+from tests.integration.committed import CommittedCase
 from tests.integration.factories import (
 	JobRecorder,
-	ensure_outgoing_email_account,
 	http_as,
 	make_eligible_patient,
 	make_patient,
 	make_user,
-	purge_patient,
 	queued_mails,
 	unique,
 )
 from tests.site import BENCH, site_name
 
 
-class BatchCase(FrappeTestCase):
+class BatchCase(CommittedCase):
+	"""Patients are committed and purged as in CommittedCase; the batches made are removed too."""
+
 	def setUp(self):
 		frappe.set_user("Administrator")
-		self.patients: list[str] = []
-		self.users: list[str] = []
 		self.batches: list[str] = []
-		settings = frappe.get_single(SETTINGS)
-		settings.update(
-			{"require_email": 1, "require_home_zip": 1, "require_identity_check": 1, "send_sms_notice": 0}
-		)
-		settings.save()
-		ensure_outgoing_email_account()
-		frappe.db.commit()
+		super().setUp()
 
 	def tearDown(self):
 		frappe.db.rollback()
@@ -65,12 +58,7 @@ class BatchCase(FrappeTestCase):
 			frappe.db.delete(BATCH_ITEM, {"batch": batch})
 			frappe.db.delete(BATCH, {"name": batch})
 		frappe.db.commit()
-		for patient in self.patients:
-			purge_patient(patient)
-		for user in self.users:
-			if frappe.db.exists("User", user):
-				frappe.delete_doc("User", user, force=True, ignore_permissions=True)
-		frappe.db.commit()
+		super().tearDown()
 
 	def patient(self, eligible: bool = True, **kw) -> str:
 		patient = make_eligible_patient(**kw) if eligible else make_patient(**kw)
@@ -134,18 +122,18 @@ class TestBulkInvite(BatchCase):
 		self.assertIsNotNone(doc.finished_on)
 		outcomes = self.outcomes(batch)
 		for patient in eligible:
-			self.assertEqual(outcomes[patient], (Outcome.SENT, None))
+			self.assertEqual(outcomes[patient], (BatchOutcome.SENT, None))
 			(invitation,) = self.invitations_of(patient)
 			(mail,) = queued_mails(invitation)
 			self.assertEqual(mail["recipients"], [frappe.db.get_value("Patient", patient, "email")])
 			self.assertIn("/portal/activate#key=", mail["html"])
 			self.assertEqual(frappe.db.get_value("Patient", patient, "portal_status"), AccountStatus.INVITED)
-		self.assertEqual(outcomes[no_zip][0], Outcome.SKIPPED)
+		self.assertEqual(outcomes[no_zip][0], BatchOutcome.SKIPPED)
 		self.assertIn("no home ZIP code", outcomes[no_zip][1])
-		self.assertEqual(outcomes[already][0], Outcome.SKIPPED)
+		self.assertEqual(outcomes[already][0], BatchOutcome.SKIPPED)
 		self.assertIn("Already invited", outcomes[already][1])
 		self.assertEqual(len(self.invitations_of(already)), 1)
-		self.assertEqual(outcomes["NO-SUCH-PATIENT"][0], Outcome.SKIPPED)
+		self.assertEqual(outcomes["NO-SUCH-PATIENT"][0], BatchOutcome.SKIPPED)
 		self.assertIn("does not exist", outcomes["NO-SUCH-PATIENT"][1])
 		# A live progress bar, ending at 100%, and the summary for the report.
 		percents = [c.args[0] for c in progress.call_args_list]
@@ -183,7 +171,7 @@ class TestBulkInvite(BatchCase):
 
 		outcomes = self.outcomes(batch)
 		self.assertEqual(set(outcomes), {*eligible, expired})
-		self.assertTrue(all(outcome == Outcome.SENT for outcome, _reason in outcomes.values()))
+		self.assertTrue(all(outcome == BatchOutcome.SENT for outcome, _reason in outcomes.values()))
 		self.assertEqual(len(self.invitations_of(expired)), 2)
 		self.assertEqual(len(self.invitations_of(invited)), 1)
 		self.assertEqual(frappe.db.get_value(BATCH, batch, "requested_by"), manager)
@@ -202,9 +190,9 @@ class TestBulkInvite(BatchCase):
 		with patch("frappe.sendmail", sendmail):
 			self.run_job(jobs)
 		outcomes = self.outcomes(batch)
-		self.assertEqual(outcomes[patients[1]], (Outcome.FAILED, "mailbox unavailable"))
-		self.assertEqual(outcomes[patients[0]][0], Outcome.SENT)
-		self.assertEqual(outcomes[patients[2]][0], Outcome.SENT)
+		self.assertEqual(outcomes[patients[1]], (BatchOutcome.FAILED, "mailbox unavailable"))
+		self.assertEqual(outcomes[patients[0]][0], BatchOutcome.SENT)
+		self.assertEqual(outcomes[patients[2]][0], BatchOutcome.SENT)
 		doc = frappe.get_doc(BATCH, batch)
 		self.assertEqual((doc.status, doc.sent, doc.failed), (BatchStatus.COMPLETED, 2, 1))
 		self.assertEqual(
@@ -222,10 +210,10 @@ class TestBulkInvite(BatchCase):
 		frappe.db.commit()
 		self.run_job(jobs)
 		outcomes = self.outcomes(batch)
-		self.assertEqual(outcomes[patients[0]][0], Outcome.SKIPPED)
+		self.assertEqual(outcomes[patients[0]][0], BatchOutcome.SKIPPED)
 		self.assertIn("no home ZIP code", outcomes[patients[0]][1])
-		self.assertEqual(outcomes[patients[1]], (Outcome.SKIPPED, "The patient no longer exists."))
-		self.assertEqual(outcomes[patients[2]][0], Outcome.SENT)
+		self.assertEqual(outcomes[patients[1]], (BatchOutcome.SKIPPED, "The patient no longer exists."))
+		self.assertEqual(outcomes[patients[2]][0], BatchOutcome.SENT)
 		self.assertEqual(self.invitations_of(patients[0]), [])
 
 
@@ -297,18 +285,23 @@ def run_in_own_connection(batch: str, errors: list[BaseException]) -> None:
 		frappe.destroy()
 
 
+def run_at_once(batches: list[str]) -> list[BaseException]:
+	"""Run each batch in a thread of its own, as that many workers would; returns their errors."""
+	errors: list[BaseException] = []
+	threads = [threading.Thread(target=run_in_own_connection, args=(batch, errors)) for batch in batches]
+	for thread in threads:
+		thread.start()
+	for thread in threads:
+		thread.join(timeout=300)
+	return errors
+
+
 class TestNobodyTwice(BatchCase):
 	def test_two_batches_started_at_once_invite_each_patient_once(self):
 		patients = self.committed_patients(8)
 		first, _jobs = self.start(patients=patients)
 		second, _jobs = self.start(patients=list(reversed(patients)))
-		errors: list[BaseException] = []
-		threads = [threading.Thread(target=run_in_own_connection, args=(b, errors)) for b in (first, second)]
-		for thread in threads:
-			thread.start()
-		for thread in threads:
-			thread.join(timeout=300)
-		self.assertEqual(errors, [])
+		self.assertEqual(run_at_once([first, second]), [])
 		frappe.db.rollback()
 		for patient in patients:
 			self.assertEqual(len(self.invitations_of(patient)), 1, patient)
@@ -322,16 +315,8 @@ class TestNobodyTwice(BatchCase):
 	def test_parallel_jobs_of_one_batch_share_the_work_and_complete_it_once(self):
 		patients = self.committed_patients(12)
 		batch, _jobs = self.start(patients=patients)
-		errors: list[BaseException] = []
 		with patch.object(bulk_batch, "CHUNK_SIZE", 2):
-			threads = [
-				threading.Thread(target=run_in_own_connection, args=(batch, errors)) for _i in range(3)
-			]
-			for thread in threads:
-				thread.start()
-			for thread in threads:
-				thread.join(timeout=300)
-		self.assertEqual(errors, [])
+			self.assertEqual(run_at_once([batch] * 3), [])
 		frappe.db.rollback()
 		doc = frappe.get_doc(BATCH, batch)
 		self.assertEqual((doc.status, doc.sent, doc.skipped, doc.failed), (BatchStatus.COMPLETED, 12, 0, 0))
@@ -385,7 +370,7 @@ class TestWorkerKilled(BatchCase):
 		)
 		try:
 			deadline = time.monotonic() + 120
-			while frappe.db.count(BATCH_ITEM, {"batch": batch, "outcome": Outcome.SENT}) < 2:
+			while frappe.db.count(BATCH_ITEM, {"batch": batch, "outcome": BatchOutcome.SENT}) < 2:
 				if worker.poll() is not None:
 					log.seek(0)
 					self.fail(f"the worker ended before it was killed: {log.read().decode()[-2000:]}")
@@ -399,7 +384,7 @@ class TestWorkerKilled(BatchCase):
 
 		stopped = frappe.get_doc(BATCH, batch)
 		self.assertEqual(stopped.status, BatchStatus.RUNNING)
-		done = frappe.db.count(BATCH_ITEM, {"batch": batch, "outcome": Outcome.SENT})
+		done = frappe.db.count(BATCH_ITEM, {"batch": batch, "outcome": BatchOutcome.SENT})
 		self.assertLess(done, 8)
 
 		# Not stalled yet: the scheduled check leaves a batch that moved recently alone.

@@ -5,7 +5,6 @@ import threading
 from unittest.mock import patch
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 
 from portal_onboarding import onboarding
 from portal_onboarding.constants import (
@@ -13,22 +12,17 @@ from portal_onboarding.constants import (
 	EVENT,
 	INVITATION,
 	MANAGER_ROLE,
-	SETTINGS,
 	AccountStatus,
 	EventType,
 	InvitationStatus,
 )
+from tests.integration.committed import CommittedCase
 from tests.integration.factories import (
 	JobRecorder,
 	accept_link,
-	activation_key,
 	add_session,
-	ensure_outgoing_email_account,
 	http_as,
 	http_guest,
-	make_eligible_patient,
-	make_user,
-	purge_patient,
 	session_count,
 	strong_password,
 	unique,
@@ -42,54 +36,6 @@ WRONG = {"date_of_birth": "2001-01-01", "home_zip": "00000"}
 def address() -> str:
 	"""An address from TEST-NET-2 for the rate limiter, so each test has budgets of its own."""
 	return f"198.51.100.{secrets.randbelow(250) + 1}"
-
-
-class CommittedCase(FrappeTestCase):
-	"""Each test's patients are committed for the HTTP requests to see, and purged afterwards."""
-
-	def setUp(self):
-		self.patients: list[str] = []
-		self.users: list[str] = []
-		settings = frappe.get_single(SETTINGS)
-		settings.update(
-			{"require_email": 1, "require_home_zip": 1, "require_identity_check": 1, "send_sms_notice": 0}
-		)
-		settings.save()
-		ensure_outgoing_email_account()
-		frappe.db.commit()
-
-	def tearDown(self):
-		for patient in self.patients:
-			purge_patient(patient)
-		for user in self.users:
-			if frappe.db.exists("User", user):
-				frappe.delete_doc("User", user, force=True, ignore_permissions=True)
-		frappe.cache.delete_keys("portal_onboarding:rl:")
-		frappe.cache.delete_keys("rl:")
-		frappe.db.commit()
-
-	def patient(self, **kw):
-		patient = make_eligible_patient(**kw)
-		self.patients.append(patient.name)
-		return patient
-
-	def user(self, roles: list[str], **kw) -> tuple[str, str]:
-		user = make_user(roles, **kw)
-		self.users.append(user[0])
-		return user
-
-	def invited(self, patient: str, **kw) -> tuple[str, str, str]:
-		with JobRecorder() as jobs:
-			account, invitation = onboarding.invite(patient, **kw)
-			jobs.run()
-		frappe.db.commit()
-		return account.name, invitation.name, activation_key(invitation.name)
-
-	def active_login(self, patient: str) -> tuple[str, str]:
-		account, _invitation, key = self.invited(patient)
-		assert accept_link(key)["ok"]
-		frappe.db.commit()
-		return account, frappe.db.get_value(ACCOUNT, account, "user")
 
 
 class TestDisableOverHttp(CommittedCase):

@@ -1,10 +1,9 @@
 import pytest
 
-from portal_onboarding.constants import AccountStatus
+from portal_onboarding.constants import AccountStatus, BatchOutcome
 from portal_onboarding.core.bulk import (
 	MAX_SELECTED,
 	NOT_YET_INVITED,
-	Outcome,
 	Selection,
 	check_selection,
 	progress_percent,
@@ -80,8 +79,13 @@ def test_nobody_is_invited_twice_or_against_their_state(status, on_its_way, code
 
 
 def test_tally_and_progress():
-	counts = tally([(Outcome.SENT, 3), (Outcome.FAILED, 1), ("Odd", 9)])
-	assert counts == {Outcome.PENDING: 0, Outcome.SENT: 3, Outcome.SKIPPED: 0, Outcome.FAILED: 1}
+	counts = tally([(BatchOutcome.SENT, 3), (BatchOutcome.FAILED, 1), ("Odd", 9)])
+	assert counts == {
+		BatchOutcome.PENDING: 0,
+		BatchOutcome.SENT: 3,
+		BatchOutcome.SKIPPED: 0,
+		BatchOutcome.FAILED: 1,
+	}
 	assert progress_percent(1, 3) == 33.3
 	assert progress_percent(5, 3) == 100.0
 	assert progress_percent(0, 0) == 100.0
