@@ -91,7 +91,9 @@ def find_invitation(key: str | None, lock: bool = False) -> Any | None:
 		return None
 	if is_expired(get_datetime(invitation.expires_on), now_datetime()):
 		return None
-	if frappe.db.get_value(ACCOUNT, invitation.account, "status") != AccountStatus.INVITED:
+	# A re-verification link reaches the account its holder's email change suspended.
+	expected = AccountStatus.SUSPENDED if invitation.reverification else AccountStatus.INVITED
+	if frappe.db.get_value(ACCOUNT, invitation.account, "status") != expected:
 		return None
 	return invitation
 
@@ -235,6 +237,15 @@ def create_login(account: Any, invitation: Any, username: str, password: str) ->
 	from frappe.utils.password import update_password
 
 	existing = existing_login(account, invitation)
+	user = save_login(existing, account, username)
+	update_password(user, password)
+	if existing:
+		end_sessions_after_commit(user)
+	return user
+
+
+def save_login(existing: str | None, account: Any, username: str) -> str:
+	"""Enable `existing` under `username` with the Patient role, or make a new Website User."""
 	if existing:
 		user = frappe.get_doc("User", existing)
 		user.enabled = 1
@@ -258,9 +269,6 @@ def create_login(account: Any, invitation: Any, username: str, password: str) ->
 	user.flags.ignore_permissions = True
 	user.flags.no_welcome_mail = True
 	user.save(ignore_permissions=True)
-	update_password(user.name, password)
-	if existing:
-		end_sessions_after_commit(user.name)
 	return user.name
 
 
@@ -342,6 +350,7 @@ def grant(account: Any, invitation: Any, user: str, details: str) -> None:
 	now = now_datetime()
 	account.user = user
 	account.status = AccountStatus.ACTIVE
+	account.status_reason = None
 	account.activated_on = now
 	account.save(ignore_permissions=True)
 	for live in invitations(account.name):

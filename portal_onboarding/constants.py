@@ -13,6 +13,7 @@ INVITATION = "Patient Portal Invitation"
 EVENT = "Patient Portal Event"
 BATCH = "Patient Portal Invitation Batch"
 BATCH_ITEM = "Patient Portal Invitation Batch Item"
+PASSWORD_RESET = "Patient Portal Password Reset"
 ONBOARDING_REPORT = "Patient Portal Onboarding"
 SECTION = "Patient Portal Section"
 PATIENT = "Patient"
@@ -75,6 +76,15 @@ class InvitationStatus:
 	LIVE = (QUEUED, SENT, FAILED)
 
 
+class ResetStatus:
+	SENT = "Sent"
+	USED = "Used"
+	EXPIRED = "Expired"
+	REVOKED = "Revoked"
+
+	ALL = (SENT, USED, EXPIRED, REVOKED)
+
+
 class BatchOutcome:
 	PENDING = "Pending"
 	SENT = "Sent"
@@ -122,6 +132,17 @@ class EventType:
 	INVITATION_EXPIRED = "Invitation Expired"
 	ACCOUNT_DELETED = "Account Deleted"
 	INVITATION_REFUSED = "Invitation Refused"
+	ACCOUNT_SUSPENDED = "Account Suspended"
+	ACCOUNT_REACTIVATED = "Account Reactivated"
+	PASSWORD_RESET_SENT = "Password Reset Sent"
+	PASSWORD_RESET_USED = "Password Reset Used"
+	PASSWORD_CHANGED = "Password Changed"
+	CREDENTIALS_SET = "Credentials Set"
+	LOGIN_REMOVED = "Login Removed"
+	MARKED_FOR_DELETION = "Marked for Deletion"
+	DELETION_CANCELLED = "Deletion Cancelled"
+	PERSONAL_DATA_DELETED = "Personal Data Deleted"
+	EMAIL_CHANGED = "Email Changed"
 
 	ALL = (
 		ACCOUNT_CREATED,
@@ -138,6 +159,17 @@ class EventType:
 		INVITATION_EXPIRED,
 		ACCOUNT_DELETED,
 		INVITATION_REFUSED,
+		ACCOUNT_SUSPENDED,
+		ACCOUNT_REACTIVATED,
+		PASSWORD_RESET_SENT,
+		PASSWORD_RESET_USED,
+		PASSWORD_CHANGED,
+		CREDENTIALS_SET,
+		LOGIN_REMOVED,
+		MARKED_FOR_DELETION,
+		DELETION_CANCELLED,
+		PERSONAL_DATA_DELETED,
+		EMAIL_CHANGED,
 	)
 
 
@@ -158,3 +190,11 @@ RELATIONS = ("Parent", "Legal Guardian", "Carer", "Spouse or Partner", "Child", 
 MIN_INVITATION_HOURS = 1
 MAX_INVITATION_HOURS = 30 * 24
 DEFAULT_INVITATION_HOURS = 72
+# Password reset link lifetime bounds, in hours.
+MIN_RESET_HOURS = 1
+MAX_RESET_HOURS = 7 * 24
+DEFAULT_RESET_HOURS = 24
+# Days an account waits in Pending Delete before its personal details are deleted.
+MIN_DELETE_AFTER_DAYS = 1
+MAX_DELETE_AFTER_DAYS = 365
+DEFAULT_DELETE_AFTER_DAYS = 30

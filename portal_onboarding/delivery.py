@@ -1,6 +1,7 @@
 """Sending an invitation: the token is made here, at send time, and only its hash is kept."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import frappe
@@ -40,10 +41,20 @@ def activation_link(token: str) -> str:
 	return get_url("/portal/activate") + f"#key={token}"
 
 
-def render_email(account: Any, link: str, expires_on: Any) -> dict[str, str]:
+@contextmanager
+def in_language(language: str | None) -> Iterator[None]:
+	"""Translate what is rendered inside the block into `language` (the site's when None)."""
+	previous = frappe.local.lang
+	frappe.local.lang = language or previous
+	try:
+		yield
+	finally:
+		frappe.local.lang = previous
+
+
+def render_email(account: Any, link: str, expires_on: Any, reverification: bool = False) -> dict[str, str]:
 	"""Subject and body from the clinic's Email Template, in the person's language."""
 	template = get_settings().invitation_email_template or DEFAULT_TEMPLATE
-	language = frappe.db.get_value("Patient", account.patient, "language") or frappe.local.lang
 	# No escaping here: the template's `_("...").format(name)` escapes what it inserts.
 	context = {
 		"first_name": account.first_name,
@@ -52,13 +63,10 @@ def render_email(account: Any, link: str, expires_on: Any) -> dict[str, str]:
 		"activation_link": link,
 		"expires_on": format_datetime(expires_on),
 		"is_representative": account.access_type != "Self",
+		"is_reverification": reverification,
 	}
-	previous = frappe.local.lang
-	frappe.local.lang = language
-	try:
+	with in_language(frappe.db.get_value("Patient", account.patient, "language")):
 		return frappe.get_doc("Email Template", template).get_formatted_email(context)
-	finally:
-		frappe.local.lang = previous
 
 
 def sms_text() -> str:
@@ -113,7 +121,9 @@ def deliver(invitation_name: str) -> None:
 	issued = issue_token(now_datetime(), int(get_settings().invitation_lifetime_hours))
 	frappe.db.savepoint("portal_invitation_email")
 	try:
-		email = render_email(account, activation_link(issued.token), issued.expires_on)
+		email = render_email(
+			account, activation_link(issued.token), issued.expires_on, bool(invitation.reverification)
+		)
 		frappe.sendmail(
 			recipients=[invitation.sent_to],
 			subject=email["subject"],

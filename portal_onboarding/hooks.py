@@ -20,7 +20,14 @@ before_uninstall = "portal_onboarding.setup.install.before_uninstall"
 extend_bootinfo = "portal_onboarding.boot.extend_bootinfo"
 
 # The audit log, and the (revoked) links an account had, outlive the accounts and patients they speak of.
-ignore_links_on_delete = ["Patient Portal Event", "Patient Portal Invitation"]
+ignore_links_on_delete = [
+	"Patient Portal Event",
+	"Patient Portal Invitation",
+	"Patient Portal Password Reset",
+]
+
+# A login that must choose a new password reaches nothing else until it has.
+auth_hooks = ["portal_onboarding.accounts.password_change.gate"]
 
 doctype_js = {"Patient": "public/js/patient.js"}
 doctype_list_js = {"Patient": "public/js/patient_list.js"}
@@ -43,5 +50,7 @@ scheduler_events = {
 	"hourly": [
 		"portal_onboarding.jobs.retry_failed_invitations",
 		"portal_onboarding.jobs.expire_invitations",
+		"portal_onboarding.jobs.expire_password_resets",
 	],
+	"daily": ["portal_onboarding.jobs.delete_accounts_pending_delete"],
 }

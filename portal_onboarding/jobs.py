@@ -5,6 +5,7 @@ from frappe import _
 from frappe.utils import strip_html
 
 from portal_onboarding import delivery, onboarding
+from portal_onboarding.accounts import management, password_reset
 from portal_onboarding.audit import log_event
 from portal_onboarding.bulk import batch as bulk_batch
 from portal_onboarding.constants import (
@@ -61,3 +62,11 @@ def run_invitation_batch(batch: str) -> None:
 
 def resume_stalled_batches() -> None:
 	bulk_batch.resume_stalled()
+
+
+def expire_password_resets() -> None:
+	password_reset.expire_overdue()
+
+
+def delete_accounts_pending_delete() -> None:
+	management.purge_due()

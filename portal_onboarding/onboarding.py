@@ -336,21 +336,10 @@ def invite(
 			_("A portal account that is {0} cannot be invited.").format(_(account.status)),
 			exc=InvalidInvitation,
 		)
-	revoke_live_invitations(account.name, _("A new invitation was sent."))
 	had_invitation = bool(frappe.db.exists(INVITATION, {"account": account.name}))
-	now = now_datetime()
-	invitation = frappe.get_doc(
-		{
-			"doctype": INVITATION,
-			"account": account.name,
-			"channel": channel,
-			"sent_to": account.contact_email,
-			"status": InvitationStatus.QUEUED,
-			"expires_on": expiry(now, int(get_settings().invitation_lifetime_hours)),
-		}
-	).insert(ignore_permissions=True)
+	invitation = new_invitation(account, channel)
 	account.status = S.INVITED
-	account.last_invited_on = now
+	account.last_invited_on = invitation.creation
 	account.save(ignore_permissions=True)
 	log_event(
 		EventType.INVITATION_RESENT if had_invitation else EventType.INVITATION_SENT,
@@ -361,6 +350,56 @@ def invite(
 	if enqueue:
 		enqueue_delivery(invitation.name)
 	return account, invitation
+
+
+def new_invitation(account: Any, channel: str, reverification: bool = False) -> Any:
+	"""The account's one live link: earlier ones revoked, this one queued for delivery."""
+	revoke_live_invitations(account.name, _("A new invitation was sent."))
+	return frappe.get_doc(
+		{
+			"doctype": INVITATION,
+			"account": account.name,
+			"channel": channel,
+			"sent_to": account.contact_email,
+			"status": InvitationStatus.QUEUED,
+			"reverification": int(reverification),
+			"expires_on": expiry(now_datetime(), int(get_settings().invitation_lifetime_hours)),
+		}
+	).insert(ignore_permissions=True)
+
+
+def reverify(account: Any) -> Any:
+	"""Mail a suspended account's new address a link that confirms it and reactivates the account.
+
+	The account stays Suspended until the link is followed (identity check included); the caller
+	holds the patient's lock and has saved the account with its new address.
+	"""
+	invitation = new_invitation(account, Channel.EMAIL, reverification=True)
+	frappe.db.set_value(ACCOUNT, account.name, "last_invited_on", invitation.creation, update_modified=False)
+	log_event(
+		EventType.INVITATION_SENT,
+		account.name,
+		account.patient,
+		_("Re-verification link {0} to {1}").format(invitation.name, account.contact_email),
+	)
+	enqueue_delivery(invitation.name)
+	return invitation
+
+
+def lock_account(account_name: str) -> Any:
+	"""The account read under its lock, its patient's row locked first (the one lock order)."""
+	patient = frappe.db.get_value(ACCOUNT, account_name, "patient")
+	if not patient:
+		frappe.throw(
+			_("Portal account {0} does not exist.").format(frappe.bold(account_name)),
+			exc=frappe.DoesNotExistError,
+		)
+	if not lock_patient_row(patient):
+		frappe.throw(
+			_("The patient of portal account {0} no longer exists.").format(frappe.bold(account_name)),
+			exc=frappe.DoesNotExistError,
+		)
+	return frappe.get_doc(ACCOUNT, account_name, for_update=True)
 
 
 def sms_reminder(account: Any) -> Any:

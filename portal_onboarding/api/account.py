@@ -1,11 +1,17 @@
-"""Admin actions on a patient's portal access."""
+"""Admin actions on a patient's portal access and on each portal account."""
 
 import frappe
 from frappe import _
 
 from portal_onboarding import onboarding
-from portal_onboarding.constants import ACCOUNT, PATIENT
+from portal_onboarding.accounts import management
+from portal_onboarding.constants import ACCOUNT, EVENT, PATIENT
 from portal_onboarding.permissions import is_portal_admin
+from portal_onboarding.security.ratelimit import count
+
+# Reset mails per account per hour: enough for a typo or two, never a mail bomb.
+RESETS_PER_ACCOUNT = 5
+AUDIT_TRAIL_LENGTH = 100
 
 
 def check_admin(patient: str) -> None:
@@ -15,14 +21,25 @@ def check_admin(patient: str) -> None:
 			_("Only a System Manager or Portal Onboarding Manager can change portal access."),
 			frappe.PermissionError,
 		)
+	if not frappe.db.exists(PATIENT, patient):
+		frappe.throw(
+			_("Patient {0} does not exist.").format(frappe.bold(patient)), exc=frappe.DoesNotExistError
+		)
 	frappe.has_permission(PATIENT, "write", patient, throw=True)
 
 
 def check_admin_of_account(account: str) -> None:
 	"""`check_admin` for the patient the account is on."""
+	if not is_portal_admin():
+		check_admin("")  # the same refusal, before saying anything about the account
 	patient = frappe.db.get_value(ACCOUNT, account, "patient")
 	if not patient:
 		frappe.throw(_("Portal account {0} does not exist.").format(account), exc=frappe.DoesNotExistError)
+	if not frappe.db.exists(PATIENT, patient):
+		frappe.throw(
+			_("The patient of portal account {0} no longer exists.").format(frappe.bold(account)),
+			exc=frappe.DoesNotExistError,
+		)
 	check_admin(patient)
 
 
@@ -57,3 +74,85 @@ def delete_account(account: str) -> dict:
 	check_admin_of_account(account)
 	onboarding.delete_account(account)
 	return {"deleted": account}
+
+
+def status_of(doc) -> dict:
+	return {"account": doc.name, "status": doc.status}
+
+
+@frappe.whitelist(methods=["POST"])
+def suspend(account: str, reason: str) -> dict:
+	"""Suspend the account: its login is disabled if it reaches no other patient, its sessions end."""
+	check_admin_of_account(account)
+	return status_of(management.suspend(account, reason))
+
+
+@frappe.whitelist(methods=["POST"])
+def reactivate(account: str) -> dict:
+	"""Undo a suspension."""
+	check_admin_of_account(account)
+	return status_of(management.reactivate(account))
+
+
+@frappe.whitelist(methods=["POST"])
+def send_password_reset(account: str) -> dict:
+	"""Mail the account's holder a single-use link to choose a new password."""
+	check_admin_of_account(account)
+	count(f"reset:account:{account}", RESETS_PER_ACCOUNT)
+	management.send_password_reset(account)
+	return {"account": account, "sent": True}
+
+
+@frappe.whitelist(methods=["POST"])
+def set_credentials(account: str, username: str | None = None, password: str | None = None) -> dict:
+	"""Set the login by hand; a generated password is in the answer, once, and nowhere else."""
+	check_admin_of_account(account)
+	return management.set_credentials(account, username=username, password=password)
+
+
+@frappe.whitelist(methods=["POST"])
+def remove_login(account: str) -> dict:
+	"""Disable and unlink the login; the account stays, and can be invited again."""
+	check_admin_of_account(account)
+	return status_of(management.remove_login(account))
+
+
+@frappe.whitelist(methods=["POST"])
+def mark_pending_delete(account: str) -> dict:
+	"""Remove the login now and delete the account's personal details after the wait in the settings."""
+	check_admin_of_account(account)
+	return status_of(management.mark_pending_delete(account))
+
+
+@frappe.whitelist(methods=["POST"])
+def cancel_pending_delete(account: str) -> dict:
+	"""Keep an account marked for deletion after all."""
+	check_admin_of_account(account)
+	return status_of(management.cancel_pending_delete(account))
+
+
+@frappe.whitelist(methods=["POST"])
+def load_from_patient(account: str) -> dict:
+	"""Copy the patient's name, email and mobile onto their own account."""
+	check_admin_of_account(account)
+	doc = management.load_from_patient(account)
+	return {
+		**status_of(doc),
+		"first_name": doc.first_name,
+		"last_name": doc.last_name,
+		"contact_email": doc.contact_email,
+		"contact_mobile": doc.contact_mobile,
+	}
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def audit_trail(account: str) -> list[dict]:
+	"""The account's newest audit events, for its form."""
+	check_admin_of_account(account)
+	return frappe.get_list(
+		EVENT,
+		filters={"account": account},
+		fields=["name", "timestamp", "event_type", "actor", "details", "client_ip"],
+		order_by="timestamp desc, creation desc",
+		limit_page_length=AUDIT_TRAIL_LENGTH,
+	)

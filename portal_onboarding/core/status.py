@@ -9,16 +9,32 @@ from portal_onboarding.core.messages import Reason, RuleError, _
 S = AccountStatus
 
 TRANSITIONS: dict[str, frozenset[str]] = {
-	S.NOT_ENABLED: frozenset({S.ENABLED}),
-	S.ENABLED: frozenset({S.INVITED, S.INVITE_FAILED, S.ACTIVE, S.SUSPENDED, S.NOT_ENABLED}),
-	S.INVITED: frozenset(
-		{S.INVITED, S.ACTIVE, S.INVITE_EXPIRED, S.INVITE_FAILED, S.SUSPENDED, S.NOT_ENABLED}
+	S.NOT_ENABLED: frozenset({S.ENABLED, S.PENDING_DELETE}),
+	S.ENABLED: frozenset(
+		{S.INVITED, S.INVITE_FAILED, S.ACTIVE, S.SUSPENDED, S.PENDING_DELETE, S.NOT_ENABLED}
 	),
-	S.INVITE_EXPIRED: frozenset({S.INVITED, S.INVITE_FAILED, S.SUSPENDED, S.NOT_ENABLED}),
-	S.INVITE_FAILED: frozenset({S.INVITED, S.INVITE_FAILED, S.SUSPENDED, S.NOT_ENABLED}),
-	S.ACTIVE: frozenset({S.SUSPENDED, S.PENDING_DELETE, S.NOT_ENABLED}),
-	S.SUSPENDED: frozenset({S.ACTIVE, S.PENDING_DELETE, S.NOT_ENABLED}),
-	S.PENDING_DELETE: frozenset({S.SUSPENDED, S.NOT_ENABLED}),
+	S.INVITED: frozenset(
+		{
+			S.INVITED,
+			S.ACTIVE,
+			S.INVITE_EXPIRED,
+			S.INVITE_FAILED,
+			S.SUSPENDED,
+			S.ENABLED,
+			S.PENDING_DELETE,
+			S.NOT_ENABLED,
+		}
+	),
+	S.INVITE_EXPIRED: frozenset(
+		{S.INVITED, S.INVITE_FAILED, S.ACTIVE, S.SUSPENDED, S.ENABLED, S.PENDING_DELETE, S.NOT_ENABLED}
+	),
+	S.INVITE_FAILED: frozenset(
+		{S.INVITED, S.INVITE_FAILED, S.ACTIVE, S.SUSPENDED, S.ENABLED, S.PENDING_DELETE, S.NOT_ENABLED}
+	),
+	S.ACTIVE: frozenset({S.SUSPENDED, S.ENABLED, S.PENDING_DELETE, S.NOT_ENABLED}),
+	S.SUSPENDED: frozenset({S.ACTIVE, S.ENABLED, S.PENDING_DELETE, S.NOT_ENABLED}),
+	# The login is gone once an account is Pending Delete: undoing it starts again from Enabled.
+	S.PENDING_DELETE: frozenset({S.ENABLED, S.NOT_ENABLED}),
 }
 
 # When a patient has no Self account, the most advanced representative account speaks for them.

@@ -4,8 +4,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from portal_onboarding.constants import (
+	DEFAULT_DELETE_AFTER_DAYS,
+	DEFAULT_RESET_HOURS,
+	MAX_DELETE_AFTER_DAYS,
 	MAX_INVITATION_HOURS,
+	MAX_RESET_HOURS,
+	MIN_DELETE_AFTER_DAYS,
 	MIN_INVITATION_HOURS,
+	MIN_RESET_HOURS,
 	PORTAL_SECTIONS,
 	AccessType,
 )
@@ -20,6 +26,8 @@ class SettingsInput:
 	invitation_lifetime_hours: int
 	reminder_after_days: int = 0
 	max_reminders: int = 0
+	password_reset_lifetime_hours: int = DEFAULT_RESET_HOURS
+	delete_after_days: int = DEFAULT_DELETE_AFTER_DAYS
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,24 @@ def check_settings(settings: SettingsInput) -> list[Reason]:
 		reasons.append(Reason("reminder_days", _("Send Reminder After (Days) cannot be negative.")))
 	if settings.max_reminders < 0:
 		reasons.append(Reason("max_reminders", _("Maximum Reminders cannot be negative.")))
+	hours = settings.password_reset_lifetime_hours
+	if hours < MIN_RESET_HOURS or hours > MAX_RESET_HOURS:
+		reasons.append(
+			Reason(
+				"reset_lifetime_bounds",
+				_("Password Reset Link Lifetime (Hours) must be between {0} and {1} (7 days), not {2}."),
+				(str(MIN_RESET_HOURS), str(MAX_RESET_HOURS), str(hours)),
+			)
+		)
+	days = settings.delete_after_days
+	if days < MIN_DELETE_AFTER_DAYS or days > MAX_DELETE_AFTER_DAYS:
+		reasons.append(
+			Reason(
+				"delete_after_bounds",
+				_("Delete Personal Details After (Days) must be between {0} and {1}, not {2}."),
+				(str(MIN_DELETE_AFTER_DAYS), str(MAX_DELETE_AFTER_DAYS), str(days)),
+			)
+		)
 	return reasons
 
 

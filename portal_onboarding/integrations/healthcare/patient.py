@@ -4,6 +4,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from portal_onboarding.accounts import email_change, management
 from portal_onboarding.audit import log_event
 from portal_onboarding.constants import SEND_INVITATION_FIELD, EventType
 from portal_onboarding.permissions import is_portal_admin
@@ -54,6 +55,7 @@ def on_update(doc: Document, method: str | None = None) -> None:
 	if doc.flags.in_insert:
 		return
 	audit_refusal(doc)
+	email_change.on_patient_email_change(doc)
 	if doc.get(SEND_INVITATION_FIELD) and doc.has_value_changed(SEND_INVITATION_FIELD):
 		enqueue_onboarding(doc.name, invite=True)
 
@@ -84,3 +86,4 @@ def enqueue_onboarding(patient: str, invite: bool) -> None:
 
 def on_trash(doc: Document, method: str | None = None) -> None:
 	forget_status_counts()
+	management.on_patient_deleted(doc.name)

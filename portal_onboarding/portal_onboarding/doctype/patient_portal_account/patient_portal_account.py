@@ -6,8 +6,10 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import getdate, today
 
+from portal_onboarding.accounts.password_change import forget
 from portal_onboarding.audit import log_event
 from portal_onboarding.constants import ACCOUNT, AccessType, EventType
+from portal_onboarding.core.account_actions import available_actions
 from portal_onboarding.core.status import check_transition
 from portal_onboarding.core.usernames import base_username, normalise_username, suggest_username
 from portal_onboarding.core.validation import AccountInput, check_account
@@ -19,7 +21,7 @@ from portal_onboarding.exceptions import (
 	throw_reasons,
 )
 from portal_onboarding.portal_status import refresh_portal_status
-from portal_onboarding.security.actions import in_app_action
+from portal_onboarding.security.actions import acting, in_app_action
 from portal_onboarding.settings import default_portal_sections
 
 AUDITED_ACCESS_FIELDS = (
@@ -61,6 +63,7 @@ class PatientPortalAccount(Document):
 		access_type: DF.Literal["Self", "Authorized Representative"]
 		access_valid_until: DF.Date | None
 		activated_on: DF.Datetime | None
+		audit_trail: DF.HTML | None
 		contact_email: DF.Data | None
 		contact_mobile: DF.Data | None
 		first_name: DF.Data
@@ -69,6 +72,7 @@ class PatientPortalAccount(Document):
 		last_name: DF.Data | None
 		patient: DF.Link
 		patient_name: DF.Data | None
+		pending_delete_on: DF.Datetime | None
 		permitted_sections: DF.Table[PatientPortalSection]
 		relation: DF.Literal["", "Parent", "Legal Guardian", "Carer", "Spouse or Partner", "Child", "Other"]
 		self_account_of: DF.Data | None
@@ -82,6 +86,7 @@ class PatientPortalAccount(Document):
 			"Invite Expired",
 			"Invite Failed",
 		]
+		status_reason: DF.SmallText | None
 		user: DF.Link | None
 		username: DF.Data | None
 	# end: auto-generated types
@@ -98,8 +103,15 @@ class PatientPortalAccount(Document):
 			for section in default_portal_sections():
 				self.append("permitted_sections", {"portal_section": section})
 
+	def onload(self) -> None:
+		from portal_onboarding.permissions import is_portal_admin
+
+		if is_portal_admin():
+			self.set_onload("actions", available_actions(self.status, bool(self.user)))
+
 	def validate(self) -> None:
 		self.guard_app_only_fields()
+		self.guard_contact_email()
 		self.username = normalise_username(self.username or "") or self.suggest_username()
 		self.self_account_of = self.patient if self.access_type == AccessType.SELF else None
 		before = self.get_doc_before_save()
@@ -155,12 +167,25 @@ class PatientPortalAccount(Document):
 				),
 			)
 		refresh_portal_status(self.patient)
+		if before and (self.has_value_changed("force_password_change") or self.has_value_changed("user")):
+			forget(self.user)
+			forget(before.user)
+		address_change = self.flags.pop("address_change", None)
+		if address_change:
+			from portal_onboarding.accounts.email_change import after_address_change
+
+			with acting():
+				after_address_change(self, *address_change)
 
 	def on_trash(self) -> None:
+		from portal_onboarding.accounts.password_reset import revoke_live_resets
 		from portal_onboarding.onboarding import lock_patient_row, revoke_live_invitations
 
 		lock_patient_row(self.patient)
 		revoke_live_invitations(self.name, _("The portal account was deleted."))
+		revoke_live_resets(self.name, _("The portal account was deleted."))
+		if self.flags.purging:
+			return  # the deletion job writes its own event, without the personal details
 		log_event(
 			EventType.ACCOUNT_DELETED,
 			self.name,
@@ -203,6 +228,29 @@ class PatientPortalAccount(Document):
 				exc=frappe.PermissionError,
 				title=_("Not Permitted"),
 			)
+
+	def guard_contact_email(self) -> None:
+		"""A Desk edit of the contact email: a Self account's is the patient's; a new address on an
+		Active representative account goes through the email-change guard."""
+		from portal_onboarding.accounts.email_change import needs_guard, normalise, suspend_for_new_address
+
+		if in_app_action() or self.is_new():
+			return
+		before = self.get_doc_before_save()
+		if not before or normalise(before.contact_email) == normalise(self.contact_email):
+			return
+		if self.access_type == AccessType.SELF:
+			frappe.throw(
+				_("A Self account uses the patient's own email: change it on Patient {0}.").format(
+					frappe.bold(self.patient)
+				),
+				exc=InvalidAccount,
+				title=_("Not Saved"),
+			)
+		self.contact_email = normalise(self.contact_email)
+		if needs_guard(before, before.contact_email, self.contact_email):
+			suspend_for_new_address(self, before.contact_email, self.contact_email)
+			self.flags.address_change = (before.contact_email, self.contact_email)
 
 	def validate_single_self_account(self) -> None:
 		if self.access_type != AccessType.SELF:

@@ -31,6 +31,7 @@ class PatientPortalInvitation(Document):
 		opened_on: DF.Datetime | None
 		patient: DF.Link | None
 		reminders_sent: DF.Int
+		reverification: DF.Check
 		send_attempts: DF.Int
 		sent_on: DF.Datetime | None
 		sent_to: DF.Data | None

@@ -24,10 +24,12 @@ class PortalOnboardingSettings(Document):
 
 		auto_enable_manual_patients: DF.Check
 		default_portal_sections: DF.Table[PatientPortalSection]
+		delete_after_days: DF.Int
 		invitation_email_template: DF.Link | None
 		invitation_lifetime_hours: DF.Int
 		invite_on_patient_creation: DF.Check
 		max_reminders: DF.Int
+		password_reset_lifetime_hours: DF.Int
 		reminder_after_days: DF.Int
 		require_email: DF.Check
 		require_home_zip: DF.Check
@@ -41,6 +43,8 @@ class PortalOnboardingSettings(Document):
 				invitation_lifetime_hours=cint(self.invitation_lifetime_hours),
 				reminder_after_days=cint(self.reminder_after_days),
 				max_reminders=cint(self.max_reminders),
+				password_reset_lifetime_hours=cint(self.password_reset_lifetime_hours),
+				delete_after_days=cint(self.delete_after_days),
 			)
 		)
 		throw_reasons(reasons, InvalidSettings, _("Invalid Portal Onboarding Settings"))

@@ -1,0 +1,1 @@
+"""Running portal accounts after onboarding: suspension, credentials, resets, removal and deletion."""

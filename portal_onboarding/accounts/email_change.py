@@ -1,0 +1,135 @@
+"""The email-change guard: a new address on an Active account must prove itself before it is used.
+
+When a patient's email changes while their Self account is Active (or a representative account's
+contact email changes): the account is suspended, its login cut off, a re-verification link goes to
+the new address, a notice without health data goes to the old one, and the audit records who changed
+what.
+"""
+
+from typing import Any
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import format_datetime, now_datetime
+
+from portal_onboarding.audit import log_event
+from portal_onboarding.constants import ACCOUNT, AccessType, AccountStatus, EventType
+from portal_onboarding.core.eligibility import is_valid_email
+from portal_onboarding.security.actions import acting
+
+S = AccountStatus
+
+
+def normalise(email: str | None) -> str | None:
+	return (email or "").strip().lower() or None
+
+
+def needs_guard(account: Any, old: str | None, new: str | None) -> bool:
+	"""True when an Active account's address really changes (case and spaces do not count)."""
+	return account.status == S.ACTIVE and normalise(old) != normalise(new)
+
+
+def suspend_for_new_address(account: Any, old: str | None, new: str | None) -> None:
+	"""Set the account's new address and suspend it until the address is confirmed (no save)."""
+	account.contact_email = normalise(new)
+	account.status = S.SUSPENDED
+	account.status_reason = (
+		_("The email address changed to {0}: suspended until the new address is confirmed.").format(
+			normalise(new)
+		)
+		if normalise(new)
+		else _("The email address was removed: suspended until the clinic reactivates the account.")
+	)
+
+
+def after_address_change(account: Any, old: str | None, new: str | None) -> None:
+	"""The rest of the guard, once the suspended account is saved: audit, links, login, mails."""
+	from portal_onboarding.accounts.management import cut_off_login, revoke_links
+	from portal_onboarding.onboarding import reverify
+
+	log_event(
+		EventType.EMAIL_CHANGED,
+		account.name,
+		account.patient,
+		_("{0} changed the email address from {1} to {2}").format(
+			frappe.session.user, normalise(old) or "-", normalise(new) or "-"
+		),
+	)
+	revoke_links(account, _("The email address changed."))
+	cut_off_login(account.user)
+	if normalise(old) and is_valid_email(normalise(old)):
+		notify_old_address(account, normalise(old))
+	if normalise(new) and is_valid_email(normalise(new)):
+		reverify(account)
+
+
+def notify_old_address(account: Any, address: str) -> None:
+	"""Tell the old address its account moved on; no name, no health data, no link."""
+	from portal_onboarding.delivery import clinic_name, in_language
+
+	with in_language(frappe.db.get_value("Patient", account.patient, "language")):
+		context = {"clinic_name": clinic_name(), "changed_on": format_datetime(now_datetime())}
+		subject = _("The email address of your {0} patient portal account was changed").format(clinic_name())
+		message = frappe.render_template(
+			"portal_onboarding/templates/emails/portal_email_changed.html", context
+		)
+	frappe.sendmail(
+		recipients=[address],
+		subject=subject,
+		message=message,
+		reference_doctype=ACCOUNT,
+		reference_name=account.name,
+		add_unsubscribe_link=0,
+		retry=3,
+	)
+
+
+def on_patient_email_change(patient: Document) -> None:
+	"""Patient on_update: follow a new email on the patient's own account.
+
+	Active → the guard. Invited → the link follows the address (a new invitation to it). Otherwise
+	the account just takes the new address, so the next invitation goes there.
+	"""
+	from portal_onboarding import onboarding
+
+	before = patient.get_doc_before_save()
+	if not before or normalise(before.email) == normalise(patient.email):
+		return
+	name = frappe.db.get_value(ACCOUNT, {"patient": patient.name, "access_type": AccessType.SELF})
+	if not name:
+		return
+	with acting():
+		onboarding.lock_patient_row(patient.name)
+		account = frappe.get_doc(ACCOUNT, name, for_update=True)
+		old = account.contact_email or before.email
+		if needs_guard(account, old, patient.email):
+			suspend_for_new_address(account, old, patient.email)
+			account.save(ignore_permissions=True)
+			after_address_change(account, old, patient.email)
+			return
+		onboarding.refresh_self_contact(account, patient)
+		if account.status == S.INVITED:
+			reinvite(patient.name)
+
+
+def reinvite(patient: str) -> None:
+	"""Send the live invitation again, to the new address; a refusal is shown on the Patient."""
+	from frappe.utils import strip_html
+
+	from portal_onboarding import onboarding
+	from portal_onboarding.constants import PORTAL_REASON_FIELD
+
+	frappe.db.savepoint("portal_reinvite")
+	try:
+		onboarding.invite(patient)
+	except frappe.ValidationError as e:
+		frappe.db.rollback(save_point="portal_reinvite")
+		reason = strip_html(str(e).replace("<br>", " ")) or _(
+			"The invitation could not follow the new address."
+		)
+		onboarding.revoke_live_invitations(
+			frappe.db.get_value(ACCOUNT, {"patient": patient, "access_type": AccessType.SELF}),
+			_("The email address changed."),
+		)
+		frappe.db.set_value("Patient", patient, PORTAL_REASON_FIELD, reason, update_modified=False)

@@ -1,0 +1,164 @@
+"""Password reset links the clinic mails to an account's holder: single use, only the hash kept."""
+
+from typing import Any
+
+import frappe
+from frappe import _
+from frappe.utils import format_datetime, get_datetime, get_url, now_datetime
+
+from portal_onboarding.audit import log_event
+from portal_onboarding.constants import ACCOUNT, PASSWORD_RESET, AccountStatus, EventType, ResetStatus
+from portal_onboarding.core.tokens import hash_token, is_expired, issue_token, verify_token
+from portal_onboarding.onboarding import lock_patient_row
+from portal_onboarding.security.actions import app_action
+from portal_onboarding.settings import get_settings
+
+RESET_PATH = "/portal/reset-password"
+
+
+def reset_link(token: str) -> str:
+	"""The link in the email; the key rides in the fragment, out of logs and Referer headers."""
+	return get_url(RESET_PATH) + f"#key={token}"
+
+
+def issue(account: Any) -> str:
+	"""Mail the account's holder a new reset link, revoking earlier ones; returns the link's record.
+
+	The caller holds the patient's lock and has checked that the account is Active with a login.
+	"""
+	if not account.contact_email:
+		frappe.throw(
+			_(
+				"The portal account has no email address to send the reset link to. "
+				"Use Set credentials to give the person a temporary password instead."
+			),
+			title=_("No email address"),
+		)
+	revoke_live_resets(account.name, _("A new password reset link was sent."))
+	issued = issue_token(now_datetime(), int(get_settings().password_reset_lifetime_hours))
+	reset = frappe.get_doc(
+		{
+			"doctype": PASSWORD_RESET,
+			"account": account.name,
+			"user": account.user,
+			"sent_to": account.contact_email,
+			"status": ResetStatus.SENT,
+			"token_hash": issued.token_hash,
+			"expires_on": issued.expires_on,
+			"sent_on": now_datetime(),
+		}
+	).insert(ignore_permissions=True)
+	message = render_mail(account, reset_link(issued.token), issued.expires_on)
+	frappe.sendmail(
+		recipients=[account.contact_email],
+		subject=message["subject"],
+		message=message["message"],
+		reference_doctype=PASSWORD_RESET,
+		reference_name=reset.name,
+		add_unsubscribe_link=0,
+		retry=3,
+	)
+	log_event(
+		EventType.PASSWORD_RESET_SENT,
+		account.name,
+		account.patient,
+		_("Reset link {0} to {1}, valid until {2}").format(
+			reset.name, account.contact_email, format_datetime(issued.expires_on)
+		),
+	)
+	return reset.name
+
+
+def render_mail(account: Any, link: str, expires_on: Any) -> dict[str, str]:
+	"""Subject and body in the person's language."""
+	from portal_onboarding.delivery import clinic_name, in_language
+
+	with in_language(frappe.db.get_value("Patient", account.patient, "language")):
+		context = {
+			"first_name": account.first_name,
+			"clinic_name": clinic_name(),
+			"reset_link": link,
+			"expires_on": format_datetime(expires_on),
+		}
+		return {
+			"subject": _("Reset your {0} patient portal password").format(clinic_name()),
+			"message": frappe.render_template(
+				"portal_onboarding/templates/emails/portal_password_reset.html", context
+			),
+		}
+
+
+def live_resets(account: str) -> list[str]:
+	return frappe.get_all(
+		PASSWORD_RESET, filters={"account": account, "status": ResetStatus.SENT}, pluck="name"
+	)
+
+
+def revoke_live_resets(account: str, reason: str) -> list[str]:
+	"""Kill the account's unused reset links: revoked, their hashes gone."""
+	revoked = live_resets(account)
+	for name in revoked:
+		frappe.db.set_value(PASSWORD_RESET, name, {"status": ResetStatus.REVOKED, "token_hash": None})
+	return revoked
+
+
+def find(key: str | None, lock: bool = False) -> Any | None:
+	"""The live reset link this key opens, or None for any kind of bad key (one answer for all)."""
+	if not key or len(key) > 128:
+		return None
+	name = frappe.db.get_value(PASSWORD_RESET, {"token_hash": hash_token(key)}, "name")
+	if not name:
+		return None
+	if lock:
+		if not lock_patient_row(frappe.db.get_value(PASSWORD_RESET, name, "patient")):
+			return None
+		reset = frappe.get_doc(PASSWORD_RESET, name, for_update=True)
+	else:
+		reset = frappe.get_doc(PASSWORD_RESET, name)
+	if not verify_token(key, reset.token_hash) or reset.status != ResetStatus.SENT:
+		return None
+	if is_expired(get_datetime(reset.expires_on), now_datetime()):
+		return None
+	account = frappe.db.get_value(ACCOUNT, reset.account, ["status", "user"], as_dict=True)
+	if not account or account.status != AccountStatus.ACTIVE or account.user != reset.user:
+		return None
+	if not frappe.db.get_value("User", reset.user, "enabled"):
+		return None
+	return reset
+
+
+@app_action
+def use(reset: Any, password: str) -> str | None:
+	"""Set the new password through a link read under its lock; the problem with it, or None."""
+	from frappe.utils.password import update_password
+
+	from portal_onboarding.accounts.password_change import clear_forced_change
+	from portal_onboarding.activation import password_problem
+	from portal_onboarding.security.sessions import end_sessions_after_commit
+
+	account = frappe.get_doc(ACCOUNT, reset.account, for_update=True)
+	problem = password_problem(password, account)
+	if problem:
+		return problem
+	update_password(reset.user, password)
+	frappe.db.set_value(
+		PASSWORD_RESET,
+		reset.name,
+		{"status": ResetStatus.USED, "used_on": now_datetime(), "token_hash": None},
+	)
+	log_event(EventType.PASSWORD_RESET_USED, account.name, account.patient, reset.name)
+	clear_forced_change(reset.user)
+	end_sessions_after_commit(reset.user)
+	return None
+
+
+@app_action
+def expire_overdue() -> None:
+	"""Mark unused links past their expiry Expired, hashes gone."""
+	overdue = frappe.get_all(
+		PASSWORD_RESET,
+		filters={"status": ResetStatus.SENT, "expires_on": ("<=", now_datetime())},
+		pluck="name",
+	)
+	for name in overdue:
+		frappe.db.set_value(PASSWORD_RESET, name, {"status": ResetStatus.EXPIRED, "token_hash": None})
