@@ -207,15 +207,15 @@ def http_guest(
 	return in_own_thread(work)
 
 
-def queued_mails(invitation: str) -> list[dict[str, Any]]:
-	"""Mail in Email Queue for an invitation: recipients, subject and the decoded HTML body."""
+def queued_mails(invitation: str, doctype: str = "Patient Portal Invitation") -> list[dict[str, Any]]:
+	"""Mail in Email Queue for a document (an invitation by default): recipients, subject, HTML body."""
 	import email
 	from email.header import decode_header, make_header
 
 	mails = []
 	for row in frappe.get_all(
 		"Email Queue",
-		filters={"reference_doctype": "Patient Portal Invitation", "reference_name": invitation},
+		filters={"reference_doctype": doctype, "reference_name": invitation},
 		fields=["name", "message"],
 		order_by="creation asc",
 	):
@@ -303,6 +303,7 @@ def purge_patient(patient: str) -> None:
 	users = set()
 	for account in frappe.get_all(ACCOUNT, filters={"patient": patient}, fields=["name", "user"]):
 		frappe.db.delete(INVITATION, {"account": account.name})
+		frappe.db.delete("Patient Portal Password Reset", {"account": account.name})
 		frappe.db.delete(ACCOUNT, {"name": account.name})
 		frappe.db.delete("Patient Portal Section", {"parent": account.name})
 		if account.user:

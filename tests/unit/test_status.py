@@ -40,8 +40,12 @@ def test_colours_are_distinct_so_every_status_is_told_apart():
 		(S.ACTIVE, S.SUSPENDED),
 		(S.SUSPENDED, S.ACTIVE),
 		(S.ACTIVE, S.PENDING_DELETE),
-		(S.PENDING_DELETE, S.SUSPENDED),
+		(S.PENDING_DELETE, S.ENABLED),
 		(S.ACTIVE, S.NOT_ENABLED),
+		(S.ACTIVE, S.ENABLED),
+		(S.SUSPENDED, S.ENABLED),
+		(S.INVITE_EXPIRED, S.ACTIVE),
+		(S.NOT_ENABLED, S.PENDING_DELETE),
 	],
 )
 def test_legal_transitions(current, target):
@@ -56,7 +60,8 @@ def test_legal_transitions(current, target):
 		(S.NOT_ENABLED, S.INVITED),
 		(S.ACTIVE, S.INVITED),
 		(S.PENDING_DELETE, S.ACTIVE),
-		(S.INVITE_EXPIRED, S.ACTIVE),
+		(S.PENDING_DELETE, S.SUSPENDED),
+		(S.SUSPENDED, S.INVITED),
 	],
 )
 def test_illegal_transitions_name_both_statuses(current, target):
@@ -90,8 +95,8 @@ def test_reason_text_uses_the_translator():
 
 
 def test_allowed_targets_follow_the_status_order():
-	assert allowed_targets(S.NOT_ENABLED) == (S.ENABLED,)
-	assert allowed_targets(S.ACTIVE) == (S.NOT_ENABLED, S.SUSPENDED, S.PENDING_DELETE)
+	assert allowed_targets(S.NOT_ENABLED) == (S.ENABLED, S.PENDING_DELETE)
+	assert allowed_targets(S.ACTIVE) == (S.NOT_ENABLED, S.ENABLED, S.SUSPENDED, S.PENDING_DELETE)
 	assert allowed_targets("Bogus") == ()
 
 

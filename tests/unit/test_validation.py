@@ -76,3 +76,21 @@ def test_sections_must_be_distinct_known_keys():
 	assert check_sections(["Appointments", "Lab Results"]) is None
 	assert check_sections(["Appointments", "Everything"]).code == "sections"
 	assert check_sections(["Appointments", "Appointments"]).code == "sections"
+
+
+@pytest.mark.parametrize("hours", [0, 169])
+def test_reset_link_lifetime_out_of_bounds(hours):
+	reasons = check_settings(SettingsInput(72, password_reset_lifetime_hours=hours))
+	assert [r.code for r in reasons] == ["reset_lifetime_bounds"]
+	assert "Password Reset Link Lifetime (Hours)" in reasons[0].text()
+
+
+@pytest.mark.parametrize("days", [0, 366])
+def test_delete_after_days_out_of_bounds(days):
+	reasons = check_settings(SettingsInput(72, delete_after_days=days))
+	assert [r.code for r in reasons] == ["delete_after_bounds"]
+	assert "Delete Personal Details After (Days)" in reasons[0].text()
+
+
+def test_reset_and_deletion_defaults_are_valid():
+	assert check_settings(SettingsInput(72, password_reset_lifetime_hours=1, delete_after_days=365)) == []
