@@ -10,8 +10,10 @@ from portal_onboarding.audit import log_event
 from portal_onboarding.constants import ACCOUNT, EventType
 from portal_onboarding.core.password_gate import (
 	CHANGE_PASSWORD_PATH,
+	LOGIN_METHOD,
 	allowed_during_password_change,
 	is_page_request,
+	requested_method,
 )
 from portal_onboarding.onboarding import lock_patient_row
 from portal_onboarding.security.actions import app_action
@@ -59,6 +61,8 @@ def gate() -> None:
 	request = frappe.local.request
 	cmd = frappe.form_dict.get("cmd")
 	if allowed_during_password_change(request.path, cmd):
+		if requested_method(request.path, cmd) == LOGIN_METHOD:
+			frappe.local.response["home_page"] = CHANGE_PASSWORD_PATH  # where the login page sends them
 		return
 	if is_page_request(request.path, cmd) and request.method in ("GET", "HEAD"):
 		raise HTTPException(response=redirect(CHANGE_PASSWORD_PATH, 303))

@@ -6,7 +6,11 @@ CHANGE_PASSWORD_METHOD = "portal_onboarding.api.password.change_password"
 # Paths that carry no patient data and that the change-password page itself needs.
 ALLOWED_PATHS = frozenset({CHANGE_PASSWORD_PATH, "/favicon.ico", "/robots.txt", "/website_script.js"})
 ALLOWED_PREFIXES = ("/assets/", "/files/")
-ALLOWED_METHODS = frozenset({CHANGE_PASSWORD_METHOD, "logout", "web_logout", "frappe.auth.get_logged_user"})
+# Signing in is allowed: the login request itself is where the person is told where to go.
+LOGIN_METHOD = "login"
+ALLOWED_METHODS = frozenset(
+	{CHANGE_PASSWORD_METHOD, LOGIN_METHOD, "logout", "web_logout", "frappe.auth.get_logged_user"}
+)
 API_METHOD_PREFIXES = ("/api/method/", "/api/v1/method/", "/api/v2/method/")
 
 

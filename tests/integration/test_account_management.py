@@ -343,10 +343,6 @@ class TestRemoveAndDelete(AccountCase):
 
 	def test_pending_delete_removes_the_login_now_and_the_details_after_the_wait(self):
 		patient, account, user = active_account()
-		_a, invitation, _k = frappe.get_all(INVITATION, filters={"account": account}, pluck="name") + [
-			None,
-			None,
-		]
 		account_api.mark_pending_delete(account)
 		self.assert_agree(account, S.PENDING_DELETE)
 		self.assertEqual(frappe.db.get_value("User", user, "enabled"), 0)

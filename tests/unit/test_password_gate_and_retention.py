@@ -23,6 +23,7 @@ from portal_onboarding.core.retention import is_due, purge_after, purge_cutoff
 		("/api/v2/method/" + CHANGE_PASSWORD_METHOD, None),
 		("/", "web_logout"),
 		("/api/method/logout", None),
+		("/api/method/login", None),
 		("/", CHANGE_PASSWORD_METHOD),
 	],
 )
