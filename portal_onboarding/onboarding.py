@@ -198,7 +198,9 @@ def enable_locked(patient_doc: Any) -> Any:
 	if not was_enabled:
 		patient_doc.db_set(PORTAL_ACCESS_FIELD, CAN_ACCESS, update_modified=False)
 		log_event(EventType.PORTAL_ENABLED, account.name, patient)
-	set_status(account, S.ENABLED)
+	if account.status == S.NOT_ENABLED:
+		# Only a disabled account is enabled: an invited, active or suspended one keeps its state.
+		account.status = S.ENABLED
 	account.save(ignore_permissions=True)  # its on_update refreshes the patient's portal status
 	return account
 
