@@ -5,7 +5,7 @@ from typing import Any
 
 import frappe
 from frappe import _
-from frappe.utils import get_datetime, getdate, now_datetime
+from frappe.utils import getdate, now_datetime
 
 from portal_onboarding.audit import log_event
 from portal_onboarding.constants import (
@@ -28,13 +28,11 @@ from portal_onboarding.core.activation import (
 	login_email,
 	reusable_login,
 )
-from portal_onboarding.core.tokens import hash_token, is_expired, verify_token
 from portal_onboarding.core.usernames import check_username, normalise_username
 from portal_onboarding.exceptions import reason_text
 from portal_onboarding.onboarding import (
 	home_zip,
 	invitations,
-	lock_patient_row,
 	retire_user_if_unused,
 	revoke_invitation,
 )
@@ -43,6 +41,7 @@ from portal_onboarding.portal_onboarding.doctype.patient_portal_account.patient_
 )
 from portal_onboarding.portal_status import forget_status_counts, refresh_portal_status
 from portal_onboarding.security.actions import app_action
+from portal_onboarding.security.links import find_live_link
 from portal_onboarding.security.sessions import end_sessions_after_commit
 from portal_onboarding.settings import get_settings
 
@@ -71,25 +70,9 @@ class Outcome:
 
 
 def find_invitation(key: str | None, lock: bool = False) -> Any | None:
-	"""The live invitation this key opens, or None for any kind of bad key.
-
-	With `lock`, the patient's row is locked first and the invitation is re-read under its own lock,
-	so counters and statuses are the committed ones and two requests with one link go one at a time.
-	"""
-	if not key or len(key) > 128:
-		return None
-	name = frappe.db.get_value(INVITATION, {"token_hash": hash_token(key)}, "name")
-	if not name:
-		return None
-	if lock:
-		if not lock_patient_row(frappe.db.get_value(INVITATION, name, "patient")):
-			return None
-		invitation = frappe.get_doc(INVITATION, name, for_update=True)
-	else:
-		invitation = frappe.get_doc(INVITATION, name)
-	if not verify_token(key, invitation.token_hash) or invitation.status != InvitationStatus.SENT:
-		return None
-	if is_expired(get_datetime(invitation.expires_on), now_datetime()):
+	"""The live invitation this key opens, or None for any kind of bad key (see `find_live_link`)."""
+	invitation = find_live_link(INVITATION, key, InvitationStatus.SENT, lock)
+	if invitation is None:
 		return None
 	# A re-verification link reaches the account its holder's email change suspended.
 	expected = AccountStatus.SUSPENDED if invitation.reverification else AccountStatus.INVITED

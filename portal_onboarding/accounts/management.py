@@ -55,6 +55,14 @@ def revoke_links(account: Any, reason: str) -> None:
 	password_reset.revoke_live_resets(account.name, reason)
 
 
+def begin(action: str, account_name: str, revoke_reason: str) -> Any:
+	"""Lock the account, move it to where `action` leads (refused if it may not) and kill its links."""
+	account = lock_account(account_name)
+	account.status = require(action, account)
+	revoke_links(account, revoke_reason)
+	return account
+
+
 def cut_off_login(user: str | None) -> None:
 	"""Disable the login when it reaches no other patient, and end all its sessions after commit."""
 	if not user:
@@ -76,9 +84,7 @@ def suspend(account_name: str, reason: str) -> Any:
 		frappe.throw(
 			_("The reason may be at most {0} characters long.").format(MAX_REASON_LENGTH), exc=InvalidAccount
 		)
-	account = lock_account(account_name)
-	account.status = require(Action.SUSPEND, account)
-	revoke_links(account, _("The portal account was suspended."))
+	account = begin(Action.SUSPEND, account_name, _("The portal account was suspended."))
 	account.status_reason = reason
 	account.save(ignore_permissions=True)
 	log_event(EventType.ACCOUNT_SUSPENDED, account.name, account.patient, reason)
@@ -89,9 +95,7 @@ def suspend(account_name: str, reason: str) -> Any:
 @app_action
 def reactivate(account_name: str) -> Any:
 	"""Undo a suspension: the login works again (Active), or the account can be invited (Enabled)."""
-	account = lock_account(account_name)
-	account.status = require(Action.REACTIVATE, account)
-	revoke_links(account, _("The portal account was reactivated by an admin."))
+	account = begin(Action.REACTIVATE, account_name, _("The portal account was reactivated by an admin."))
 	if account.user and frappe.db.get_value("User", account.user, "user_type") == "Website User":
 		frappe.db.set_value("User", account.user, "enabled", 1)
 	account.status_reason = None
@@ -171,10 +175,8 @@ def set_credentials(account_name: str, username: str | None = None, password: st
 @app_action
 def remove_login(account_name: str) -> Any:
 	"""Disable and unlink the account's login; the account and its history stay, ready to invite again."""
-	account = lock_account(account_name)
-	account.status = require(Action.REMOVE_LOGIN, account)
+	account = begin(Action.REMOVE_LOGIN, account_name, _("The login was removed."))
 	user = account.user
-	revoke_links(account, _("The login was removed."))
 	account.update(
 		{
 			"user": None,
@@ -194,9 +196,9 @@ def remove_login(account_name: str) -> Any:
 @app_action
 def mark_pending_delete(account_name: str) -> Any:
 	"""Remove the login now; the daily job deletes the account's personal details after the wait."""
-	account = lock_account(account_name)
-	account.status = require(Action.MARK_PENDING_DELETE, account)
-	revoke_links(account, _("The portal account was marked for deletion."))
+	account = begin(
+		Action.MARK_PENDING_DELETE, account_name, _("The portal account was marked for deletion.")
+	)
 	now = now_datetime()
 	account.update({"pending_delete_on": now, "force_password_change": 0, "status_reason": None})
 	account.save(ignore_permissions=True)

@@ -4,13 +4,13 @@ from typing import Any
 
 import frappe
 from frappe import _
-from frappe.utils import format_datetime, get_datetime, get_url, now_datetime
+from frappe.utils import format_datetime, get_url, now_datetime
 
 from portal_onboarding.audit import log_event
 from portal_onboarding.constants import ACCOUNT, PASSWORD_RESET, AccountStatus, EventType, ResetStatus
-from portal_onboarding.core.tokens import hash_token, is_expired, issue_token, verify_token
-from portal_onboarding.onboarding import lock_patient_row
+from portal_onboarding.core.tokens import issue_token
 from portal_onboarding.security.actions import app_action
+from portal_onboarding.security.links import find_live_link
 from portal_onboarding.settings import get_settings
 
 RESET_PATH = "/portal/reset-password"
@@ -104,20 +104,8 @@ def revoke_live_resets(account: str, reason: str) -> list[str]:
 
 def find(key: str | None, lock: bool = False) -> Any | None:
 	"""The live reset link this key opens, or None for any kind of bad key (one answer for all)."""
-	if not key or len(key) > 128:
-		return None
-	name = frappe.db.get_value(PASSWORD_RESET, {"token_hash": hash_token(key)}, "name")
-	if not name:
-		return None
-	if lock:
-		if not lock_patient_row(frappe.db.get_value(PASSWORD_RESET, name, "patient")):
-			return None
-		reset = frappe.get_doc(PASSWORD_RESET, name, for_update=True)
-	else:
-		reset = frappe.get_doc(PASSWORD_RESET, name)
-	if not verify_token(key, reset.token_hash) or reset.status != ResetStatus.SENT:
-		return None
-	if is_expired(get_datetime(reset.expires_on), now_datetime()):
+	reset = find_live_link(PASSWORD_RESET, key, ResetStatus.SENT, lock)
+	if reset is None:
 		return None
 	account = frappe.db.get_value(ACCOUNT, reset.account, ["status", "user"], as_dict=True)
 	if not account or account.status != AccountStatus.ACTIVE or account.user != reset.user:

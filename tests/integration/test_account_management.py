@@ -41,18 +41,10 @@ from tests.integration.factories import (
 	strong_password,
 	unique,
 )
+from tests.integration.test_account import events
 from tests.integration.test_invitation_flow import MailTestCase, invite_and_send
 
 S = AccountStatus
-
-
-def events(account: str) -> list[frappe._dict]:
-	return frappe.get_all(
-		EVENT,
-		filters={"account": account},
-		fields=["event_type", "details", "actor"],
-		order_by="creation asc",
-	)
 
 
 def event_types(account: str) -> list[str]:
