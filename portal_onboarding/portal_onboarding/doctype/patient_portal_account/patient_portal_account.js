@@ -1,16 +1,228 @@
 // Copyright (c) 2026, portal_onboarding contributors and contributors
 // For license information, please see license.txt
 
+// The admin's view of one grant. The actions offered are the ones the server says the status allows
+// (`__onload.actions`, from core/account_actions.py); each is a POST to portal_onboarding.api.account.
+const PORTAL_ADMINS = ["System Manager", "Portal Onboarding Manager"];
+const ACCOUNT_API = "portal_onboarding.api.account.";
+
 frappe.ui.form.on("Patient Portal Account", {
 	refresh(frm) {
 		if (frm.is_new()) return;
 		const colours = frappe.boot.portal_onboarding?.status_colours || {};
 		frm.page.set_indicator(__(frm.doc.status), colours[frm.doc.status] || "gray");
-		if (!frappe.user.has_role(["System Manager", "Portal Onboarding Manager"])) return;
+		render_audit_trail(frm);
+		if (!frappe.user.has_role(PORTAL_ADMINS)) return;
+		for (const action of frm.doc.__onload?.actions || []) {
+			const { label, run } = ACTIONS[action] || {};
+			if (run) frm.add_custom_button(label, () => run(frm), __("Manage"));
+		}
+		if (frm.doc.access_type === "Self") {
+			frm.add_custom_button(__("Load from patient"), () =>
+				call(frm, "load_from_patient").then(() =>
+					frappe.show_alert({
+						message: __("Loaded from the patient"),
+						indicator: "green",
+					})
+				)
+			);
+		}
 		frm.add_custom_button(__("Change permitted sections"), () => change_sections(frm));
 		frm.add_custom_button(__("Delete account"), () => delete_account(frm));
 	},
 });
+
+function call(frm, method, args = {}) {
+	return frappe
+		.call({
+			method: ACCOUNT_API + method,
+			type: "POST",
+			args: { account: frm.doc.name, ...args },
+			freeze: true,
+		})
+		.then((r) => {
+			frm.reload_doc();
+			return r.message;
+		});
+}
+
+function confirm_then(frm, message, method) {
+	frappe.confirm(message, () => call(frm, method));
+}
+
+const ACTIONS = {
+	suspend: {
+		label: __("Suspend"),
+		run: (frm) =>
+			frappe.prompt(
+				[{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason"), reqd: 1 }],
+				(values) => call(frm, "suspend", { reason: values.reason }),
+				__("Suspend portal account"),
+				__("Suspend")
+			),
+	},
+	reactivate: {
+		label: __("Reactivate"),
+		run: (frm) =>
+			confirm_then(
+				frm,
+				__("Reactivate this portal account? Its login works again."),
+				"reactivate"
+			),
+	},
+	send_password_reset: {
+		label: __("Send password reset"),
+		run: (frm) =>
+			frappe.confirm(
+				__("Email {0} a link to choose a new password?", [
+					frappe.utils.escape_html(frm.doc.contact_email || ""),
+				]),
+				() =>
+					call(frm, "send_password_reset").then(() =>
+						frappe.show_alert({
+							message: __("Password reset link sent"),
+							indicator: "green",
+						})
+					)
+			),
+	},
+	set_credentials: { label: __("Set credentials"), run: set_credentials },
+	remove_login: {
+		label: __("Remove login"),
+		run: (frm) =>
+			confirm_then(
+				frm,
+				__(
+					"Remove this login? The person can no longer sign in; the account and its history stay and can be invited again."
+				),
+				"remove_login"
+			),
+	},
+	mark_pending_delete: {
+		label: __("Mark for deletion"),
+		run: (frm) =>
+			confirm_then(
+				frm,
+				__(
+					"Mark this account for deletion? The login is removed now, and the account's personal details are deleted after the number of days set in Portal Onboarding Settings. The audit trail is kept."
+				),
+				"mark_pending_delete"
+			),
+	},
+	cancel_pending_delete: {
+		label: __("Cancel deletion"),
+		run: (frm) =>
+			confirm_then(
+				frm,
+				__("Keep this account? It goes back to Enabled and can be invited again."),
+				"cancel_pending_delete"
+			),
+	},
+};
+
+function set_credentials(frm) {
+	const dialog = new frappe.ui.Dialog({
+		title: __("Set credentials"),
+		fields: [
+			{
+				fieldname: "username",
+				fieldtype: "Data",
+				label: __("Username"),
+				default: frm.doc.username,
+				description: __("Keep it or type another."),
+			},
+			{
+				fieldname: "password",
+				fieldtype: "Password",
+				label: __("Password"),
+				description: __("Leave empty to generate a strong temporary password."),
+			},
+		],
+		primary_action_label: __("Set credentials"),
+		primary_action(values) {
+			call(frm, "set_credentials", {
+				username: values.username,
+				password: values.password || null,
+			}).then((credentials) => {
+				dialog.hide();
+				show_credentials(credentials);
+			});
+		},
+	});
+	dialog.show();
+}
+
+// The generated password exists only in this dialog: never stored, logged or kept on the form.
+function show_credentials(credentials) {
+	const escape = frappe.utils.escape_html;
+	const line = (label, key) =>
+		credentials[key]
+			? `<p>${label}: <code class="user-select-all" data-credential="${key}">${escape(
+					credentials[key]
+			  )}</code></p>`
+			: "";
+	const dialog = new frappe.ui.Dialog({
+		title: __("Credentials for {0}", [escape(credentials.username)]),
+		fields: [
+			{
+				fieldname: "credentials",
+				fieldtype: "HTML",
+				options: `${line(__("Username"), "username")}${line(__("Password"), "password")}
+					<p class="text-muted small">${__(
+						"Give these to the person now: the password is shown only once, and they must choose a new one when they first sign in."
+					)}</p>`,
+			},
+		],
+		primary_action_label: __("Copy"),
+		primary_action() {
+			const text = [`${__("Username")}: ${credentials.username}`];
+			if (credentials.password) text.push(`${__("Password")}: ${credentials.password}`);
+			frappe.utils.copy_to_clipboard(text.join("\n"));
+		},
+	});
+	dialog.onhide = () => dialog.$wrapper.remove();
+	dialog.show();
+}
+
+function render_audit_trail(frm) {
+	const field = frm.get_field("audit_trail");
+	if (!field) return;
+	if (!frappe.user.has_role(PORTAL_ADMINS)) {
+		field.$wrapper.empty();
+		return;
+	}
+	frappe
+		.call({
+			method: ACCOUNT_API + "audit_trail",
+			type: "GET",
+			args: { account: frm.doc.name },
+		})
+		.then((r) => {
+			const escape = (value) => frappe.utils.escape_html(value || "");
+			const rows = (r.message || [])
+				.map(
+					(event) => `<tr>
+						<td class="text-nowrap">${escape(frappe.datetime.str_to_user(event.timestamp))}</td>
+						<td>${escape(__(event.event_type))}</td>
+						<td>${escape(event.actor)}</td>
+						<td>${escape(event.details)}</td>
+					</tr>`
+				)
+				.join("");
+			const all = `/app/patient-portal-event?account=${encodeURIComponent(frm.doc.name)}`;
+			field.$wrapper.html(
+				rows
+					? `<table class="table table-sm">
+						<thead><tr><th>${__("When")}</th><th>${__("Event")}</th><th>${__("By")}</th><th>${__(
+							"Details"
+					  )}</th></tr></thead>
+						<tbody>${rows}</tbody>
+					</table>
+					<a href="${all}">${__("View all events")}</a>`
+					: `<p class="text-muted">${__("No events yet.")}</p>`
+			);
+		});
+}
 
 function delete_account(frm) {
 	frappe.confirm(
@@ -37,7 +249,15 @@ function change_sections(frm) {
 		.filter(Boolean)
 		.map((value) => ({ label: __(value), value, checked: current.includes(value) }));
 	frappe.prompt(
-		[{ fieldname: "sections", fieldtype: "MultiCheck", label: __("Permitted Sections"), options, columns: 2 }],
+		[
+			{
+				fieldname: "sections",
+				fieldtype: "MultiCheck",
+				label: __("Permitted Sections"),
+				options,
+				columns: 2,
+			},
+		],
 		(values) =>
 			frappe
 				.call({
