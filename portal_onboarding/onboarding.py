@@ -211,9 +211,12 @@ def disable(patient: str) -> list[str]:
 	patient_doc = lock_patient(patient)
 	patient_doc.db_set(PORTAL_ACCESS_FIELD, NO_ACCESS, update_modified=False)
 	accounts = frappe.get_all(ACCOUNT, filters={"patient": patient}, pluck="name")
+	from portal_onboarding.accounts.password_reset import revoke_live_resets
+
 	for name in accounts:
 		account = frappe.get_doc(ACCOUNT, name)
 		revoke_live_invitations(account.name, _("Portal access was disabled."))
+		revoke_live_resets(account.name, _("Portal access was disabled."))
 		set_status(account, S.NOT_ENABLED)
 		account.save(ignore_permissions=True)
 		if account.user:

@@ -8,11 +8,12 @@ const ACCOUNT_API = "portal_onboarding.api.account.";
 
 frappe.ui.form.on("Patient Portal Account", {
 	refresh(frm) {
+		render_audit_trail(frm);
 		if (frm.is_new()) return;
 		const colours = frappe.boot.portal_onboarding?.status_colours || {};
 		frm.page.set_indicator(__(frm.doc.status), colours[frm.doc.status] || "gray");
-		render_audit_trail(frm);
 		if (!frappe.user.has_role(PORTAL_ADMINS)) return;
+		// "Manage", not "Actions": Frappe's form has an Actions menu of its own.
 		for (const action of frm.doc.__onload?.actions || []) {
 			const { label, run } = ACTIONS[action] || {};
 			if (run) frm.add_custom_button(label, () => run(frm), __("Manage"));
@@ -129,7 +130,7 @@ function set_credentials(frm) {
 				fieldtype: "Data",
 				label: __("Username"),
 				default: frm.doc.username,
-				description: __("Keep it or type another."),
+				description: __("Leave as is or type a new one."),
 			},
 			{
 				fieldname: "password",
@@ -140,15 +141,19 @@ function set_credentials(frm) {
 		],
 		primary_action_label: __("Set credentials"),
 		primary_action(values) {
-			call(frm, "set_credentials", {
-				username: values.username,
-				password: values.password || null,
-			}).then((credentials) => {
+			const args = { username: values.username };
+			if (values.password) args.password = values.password;
+			call(frm, "set_credentials", args).then((credentials) => {
 				dialog.hide();
 				show_credentials(credentials);
 			});
 		},
 	});
+	// Keep the browser from filling in the admin's own saved login, and drop the typed password with
+	// the dialog.
+	dialog.get_field("username").$input.attr("autocomplete", "off");
+	dialog.get_field("password").$input.attr("autocomplete", "new-password");
+	dialog.onhide = () => dialog.$wrapper.remove();
 	dialog.show();
 }
 
@@ -187,17 +192,21 @@ function show_credentials(credentials) {
 function render_audit_trail(frm) {
 	const field = frm.get_field("audit_trail");
 	if (!field) return;
-	if (!frappe.user.has_role(PORTAL_ADMINS)) {
-		field.$wrapper.empty();
-		return;
+	// One form serves every account: never show another account's trail, not even while loading.
+	const account = frm.is_new() ? "" : frm.doc.name;
+	if (field.$wrapper.attr("data-account") !== account) {
+		field.$wrapper.empty().attr("data-account", account);
 	}
+	if (!account || !frappe.user.has_role(PORTAL_ADMINS)) return;
 	frappe
 		.call({
 			method: ACCOUNT_API + "audit_trail",
 			type: "GET",
-			args: { account: frm.doc.name },
+			args: { account },
 		})
 		.then((r) => {
+			// The admin may have moved on to another account (or a new one) while this was loading.
+			if (field.$wrapper.attr("data-account") !== account) return;
 			const escape = (value) => frappe.utils.escape_html(value || "");
 			const rows = (r.message || [])
 				.map(
@@ -209,7 +218,7 @@ function render_audit_trail(frm) {
 					</tr>`
 				)
 				.join("");
-			const all = `/app/patient-portal-event?account=${encodeURIComponent(frm.doc.name)}`;
+			const all = `/app/patient-portal-event?account=${encodeURIComponent(account)}`;
 			field.$wrapper.html(
 				rows
 					? `<table class="table table-sm">

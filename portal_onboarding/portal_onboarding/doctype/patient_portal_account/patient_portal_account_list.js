@@ -27,7 +27,12 @@ function group_by_status_and_access_type(listview) {
 	if ("group_by_fields" in frappe.get_user_settings(listview.doctype)) return;
 	frappe.model.user_settings
 		.save(listview.doctype, "group_by_fields", ["status", "access_type"])
-		.then(() => listview.list_sidebar.setup_list_group_by());
+		.then(() => {
+			// The group-by area is rebuilt from the saved settings. Its item clicks are delegated to the
+			// area itself, which survives the rebuild: unbind the old handler so a click filters once.
+			listview.list_sidebar.list_group_by?.$wrapper.off("click", ".group-by-item");
+			listview.list_sidebar.setup_list_group_by();
+		});
 }
 
 function expiring_range() {
@@ -38,17 +43,16 @@ function expiring_range() {
 function show_expiring_soon(listview) {
 	const sidebar = listview.list_sidebar?.sidebar;
 	if (!sidebar) return;
-	let link = sidebar.find("[data-portal-expiring]");
-	if (!link.length) {
-		link = $(`<li class="list-link" data-portal-expiring>
-			<a class="btn btn-default btn-sm list-sidebar-button" href="#"
+	if (!sidebar.find("[data-portal-expiring]").length) {
+		// Under the group-by fields, in their style: a filter with its count.
+		sidebar.find(".list-group-by").after(`<li class="list-link" data-portal-expiring>
+			<a class="btn btn-default btn-sm list-sidebar-button text-decoration-none" href="#"
 				title="${__("Accounts whose access ends within {0} days", [EXPIRING_DAYS])}">
-				<span class="ellipsis">${__("Expires in {0} days", [EXPIRING_DAYS])}</span>
-				<span class="group-by-count" data-count></span>
+				<span class="text-wrap text-left">${__("Expires within {0} days", [EXPIRING_DAYS])}</span>
+				<span class="group-by-count text-nowrap hidden">(<span data-count></span>)</span>
 			</a>
 		</li>`);
-		sidebar.find(".list-group-by").after(link);
-		link.find("a").on("click", (event) => {
+		sidebar.find("[data-portal-expiring] a").on("click", (event) => {
 			event.preventDefault();
 			listview.filter_area
 				.clear(false)
@@ -59,9 +63,13 @@ function show_expiring_soon(listview) {
 				);
 		});
 	}
+	const link = sidebar.find("[data-portal-expiring]");
 	frappe.db
 		.count(listview.doctype, {
 			filters: { access_valid_until: ["between", expiring_range()] },
 		})
-		.then((count) => link.find("[data-count]").text(count));
+		.then((count) => {
+			link.find("[data-count]").text(count);
+			link.find(".group-by-count").removeClass("hidden");
+		});
 }
