@@ -45,6 +45,22 @@ doc_events = {
 	},
 }
 
+# The portal: Marley's email-matched pages lead to the grant-scoped ones, and every route that can
+# show a patient's record needs a grant (Frappe requires every app's hook to agree).
+# 302, not the default 301: browsers keep a 301 even after the app is uninstalled.
+website_redirects = [
+	{"source": r"/personal-details(/.*)?", "target": "/portal/personal-details", "redirect_http_status": 302},
+	{"source": r"/lab-test(/.*)?", "target": "/portal/lab-results", "redirect_http_status": 302},
+	{"source": r"/prescription(/.*)?", "target": "/portal/prescriptions", "redirect_http_status": 302},
+	{"source": r"/patient-appointments(/.*)?", "target": "/portal/appointments", "redirect_http_status": 302},
+]
+has_website_permission = {
+	"Patient": "portal_onboarding.permissions.patient_website_permission",
+	"Lab Test": "portal_onboarding.permissions.lab_test_website_permission",
+	"Patient Encounter": "portal_onboarding.permissions.encounter_website_permission",
+	"Patient Appointment": "portal_onboarding.permissions.appointment_website_permission",
+}
+
 scheduler_events = {
 	"cron": {"*/5 * * * *": ["portal_onboarding.jobs.resume_stalled_batches"]},
 	"hourly": [

@@ -9,8 +9,11 @@ from portal_onboarding.constants import (
 	CAN_ACCESS,
 	PATIENT,
 	PORTAL_ACCESS_FIELD,
+	SECTION,
+	AccessType,
 	AccountStatus,
 )
+from portal_onboarding.core.portal import Grant
 
 
 def is_portal_admin(user: str | None = None) -> bool:
@@ -45,3 +48,47 @@ def portal_grants(user: str | None = None) -> list[frappe._dict]:
 
 def can_access_patient(patient: str, user: str | None = None) -> bool:
 	return any(g.patient == patient for g in portal_grants(user))
+
+
+def grants_with_sections(user: str | None = None) -> list[Grant]:
+	"""The login's grants with the sections each account permits (one query for all sections)."""
+	grants = portal_grants(user)
+	sections: dict[str, set[str]] = {g.name: set() for g in grants}
+	if grants:
+		for row in frappe.get_all(
+			SECTION,
+			filters={"parenttype": ACCOUNT, "parent": ("in", list(sections))},
+			fields=["parent", "portal_section"],
+		):
+			sections[row.parent].add(row.portal_section)
+	return [Grant(g.patient, frozenset(sections[g.name]), g.access_type == AccessType.SELF) for g in grants]
+
+
+def granted(patient: str | None, user: str | None = None, section: str | None = None) -> bool:
+	"""Whether the login holds an Active grant on `patient` (and, when given, one permitting `section`)."""
+	if not patient:
+		return False
+	return any(
+		grant.patient == patient and (section is None or section in grant.sections)
+		for grant in grants_with_sections(user)
+	)
+
+
+# has_website_permission hooks. Frappe asks every app's hook and needs all of them to agree, so
+# Marley's email match alone never shows a record: a grant is always required as well.
+
+
+def patient_website_permission(doc, ptype=None, user=None, verbose=False) -> bool:
+	return granted(doc.name, user)
+
+
+def lab_test_website_permission(doc, ptype=None, user=None, verbose=False) -> bool:
+	return doc.docstatus == 1 and granted(doc.patient, user, "Lab Results")
+
+
+def encounter_website_permission(doc, ptype=None, user=None, verbose=False) -> bool:
+	return doc.docstatus == 1 and granted(doc.patient, user, "Prescriptions")
+
+
+def appointment_website_permission(doc, ptype=None, user=None, verbose=False) -> bool:
+	return granted(doc.patient, user, "Appointments")

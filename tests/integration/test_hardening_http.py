@@ -200,11 +200,11 @@ class TestPagesAndLocks(CommittedCase):
 
 	def test_the_portal_escapes_patient_names(self):
 		patient = self.patient()
-		account, _invitation, key = self.invited(patient.name)
+		_account, _invitation, key = self.invited(patient.name)
 		username, password = unique("pat."), strong_password()
 		self.assertTrue(accept_link(key, username, password)["ok"])
 		# Markup that reached the database some other way (an import, an integration) stays inert.
-		frappe.db.set_value(ACCOUNT, account, "patient_name", "<script>alert('pwned')</script>")
+		frappe.db.set_value("Patient", patient.name, "patient_name", "<script>alert('pwned')</script>")
 		frappe.db.commit()
 		signed_in, page = http_as(site_name(), username, password, [("GET", "/portal")])
 		self.assertEqual(signed_in.status_code, 200)

@@ -1,0 +1,1 @@
+"""The patient portal: who is looked at, which sections, and the records each shows."""
