@@ -143,6 +143,7 @@ class EventType:
 	DELETION_CANCELLED = "Deletion Cancelled"
 	PERSONAL_DATA_DELETED = "Personal Data Deleted"
 	EMAIL_CHANGED = "Email Changed"
+	ACCOUNT_MIGRATED = "Account Migrated"
 
 	ALL = (
 		ACCOUNT_CREATED,
@@ -170,6 +171,7 @@ class EventType:
 		DELETION_CANCELLED,
 		PERSONAL_DATA_DELETED,
 		EMAIL_CHANGED,
+		ACCOUNT_MIGRATED,
 	)
 
 

@@ -54,6 +54,11 @@ website_redirects = [
 	{"source": r"/prescription(/.*)?", "target": "/portal/prescriptions", "redirect_http_status": 302},
 	{"source": r"/patient-appointments(/.*)?", "target": "/portal/appointments", "redirect_http_status": 302},
 ]
+# Portal logins land on /portal after signing in; Frappe's /me menu links to it.
+role_home_page = {"Patient": "portal"}
+standard_portal_menu_items = [
+	{"title": "Patient Portal", "route": "/portal", "reference_doctype": "Patient", "role": "Patient"}
+]
 has_website_permission = {
 	"Patient": "portal_onboarding.permissions.patient_website_permission",
 	"Lab Test": "portal_onboarding.permissions.lab_test_website_permission",

@@ -3,6 +3,7 @@
 import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
+from portal_onboarding.accounts.marley_logins import migrate_marley_logins
 from portal_onboarding.constants import (
 	ACTIVATED_FIELD,
 	ADMIN_ROLES,
@@ -22,6 +23,7 @@ from portal_onboarding.constants import (
 )
 from portal_onboarding.delivery import DEFAULT_TEMPLATE
 from portal_onboarding.setup.indexes import drop_indexes, ensure_indexes
+from portal_onboarding.setup.marley import replace_marley_portal, restore_marley_portal
 from portal_onboarding.setup.patient_list import (
 	hide_portal_status_in_patient_list,
 	show_portal_status_in_patient_list,
@@ -159,6 +161,8 @@ def after_install() -> None:
 	create_email_template()
 	ensure_indexes()
 	show_portal_status_in_patient_list()
+	replace_marley_portal()
+	migrate_marley_logins()
 	# Families sharing one email each get a login of their own, found by username.
 	frappe.db.set_single_value("System Settings", "allow_login_using_user_name", 1)
 
@@ -171,9 +175,11 @@ def after_migrate() -> None:
 	create_toggle_permissions()
 	create_email_template()
 	ensure_indexes()
+	replace_marley_portal()
 
 
 def before_uninstall() -> None:
+	restore_marley_portal()
 	drop_indexes()
 	hide_portal_status_in_patient_list()
 	delete_custom_fields(CUSTOM_FIELDS)

@@ -263,3 +263,46 @@ class TestMarleyRoutes(PortalCase):
 			self.assertNotEqual(response.status_code, 200, body[-400:])
 			# Only what the prober typed may come back (a 404 names the record asked for), never data.
 			self.assertFalse(victim.email in body or "Potassium" in body, response.status_code)
+
+
+class TestMarleyLoginsAndLanding(PortalCase):
+	def test_marley_made_logins_keep_access_through_a_grant_and_land_on_the_portal(self):
+		from portal_onboarding.accounts.marley_logins import migrate_marley_logins
+		from portal_onboarding.constants import EVENT, AccountStatus, EventType
+		from portal_onboarding.permissions import portal_grants
+
+		patient = self.patient()
+		login, password = make_user(["Patient"], email=patient.email, user_type="Website User")
+		self.users.append(login)
+		frappe.db.set_value("Patient", patient.name, "user_id", login)
+		# user_id pointed at somebody else's login: no grant, whoever set it.
+		other = self.patient()
+		frappe.db.set_value("Patient", other.name, "user_id", login)
+		migrated = migrate_marley_logins()
+		account = frappe.db.get_value(
+			ACCOUNT, {"patient": patient.name, "user": login}, ["name", "status"], as_dict=True
+		)
+		self.assertIn(account.name, migrated)
+		self.assertEqual(account.status, AccountStatus.ACTIVE)
+		self.assertEqual([g.patient for g in portal_grants(login)], [patient.name])
+		self.assertTrue(
+			frappe.db.exists(EVENT, {"account": account.name, "event_type": EventType.ACCOUNT_MIGRATED})
+		)
+		self.assertEqual(migrate_marley_logins(), [], "running it again changes nothing")
+		permit(patient.name)
+		frappe.db.commit()
+
+		def work():
+			from frappe.app import application
+
+			client = Client(application)
+			headers = {"Host": site_name()}
+			signed_in = client.post(
+				"/api/method/login", data={"usr": login, "pwd": password}, headers=headers
+			)
+			return [signed_in, client.get("/portal", headers=headers)]
+
+		signed_in, home = in_own_thread(work)
+		self.assertEqual(signed_in.json["home_page"], "/portal")
+		self.assertTrue(shows(home, patient.patient_name))
+		self.assertFalse(shows(home, other.patient_name))

@@ -9,9 +9,22 @@ from frappe.tests.utils import FrappeTestCase
 
 from portal_onboarding.constants import ACCOUNT, EVENT, INVITATION, MANAGER_ROLE, PATIENT, SECTION, SETTINGS
 from portal_onboarding.setup.install import CUSTOM_FIELDS
+from portal_onboarding.setup.marley import MARLEY_MENU_ROUTES, OUR_MENU_ROUTE, REGISTRATION_WEB_FORM
 from tests.site import site_name
 
 FIELDNAMES = [field["fieldname"] for field in CUSTOM_FIELDS[PATIENT]]
+
+
+def marley_portal() -> tuple[dict[str, int], int, bool]:
+	"""Marley's menu items (route: enabled), its registration form's published flag, and our item."""
+	menu = frappe.get_all(
+		"Portal Menu Item", filters={"parent": "Portal Settings"}, fields=["route", "enabled"]
+	)
+	return (
+		{row.route: row.enabled for row in menu if row.route in MARLEY_MENU_ROUTES},
+		frappe.db.get_value("Web Form", REGISTRATION_WEB_FORM, "published"),
+		any(row.route == OUR_MENU_ROUTE for row in menu),
+	)
 
 
 def frappe_cli(*args: str) -> subprocess.CompletedProcess:
@@ -36,6 +49,7 @@ class TestUninstallReinstall(FrappeTestCase):
 		self.assertTrue(frappe.db.exists("Role", MANAGER_ROLE))
 		self.assertEqual(frappe.get_meta(PATIENT).get_field("invite_user").default, "0")
 		self.assertTrue(frappe.db.exists("Email Template", "Patient Portal Invitation"))
+		self.assertEqual(marley_portal(), ({route: 0 for route in MARLEY_MENU_ROUTES}, 0, True))
 
 	def test_uninstall_leaves_nothing_and_reinstall_works(self):
 		frappe.db.commit()
@@ -59,6 +73,8 @@ class TestUninstallReinstall(FrappeTestCase):
 		)
 		self.assertEqual(frappe.get_meta(PATIENT).get_field("invite_user").default, "1")
 		self.assertFalse(frappe.get_meta(PATIENT).get_field("invite_user").hidden)
+		# Marley's portal as it was: its menu items on, its registration form published, ours gone.
+		self.assertEqual(marley_portal(), ({route: 1 for route in MARLEY_MENU_ROUTES}, 1, False))
 
 		install = frappe_cli("install-app", "portal_onboarding")
 		self.assertEqual(install.returncode, 0, install.stdout + install.stderr)

@@ -30,6 +30,7 @@ class PortalOnboardingSettings(Document):
 		invite_on_patient_creation: DF.Check
 		max_reminders: DF.Int
 		password_reset_lifetime_hours: DF.Int
+		replaced_marley_portal: DF.LongText | None
 		reminder_after_days: DF.Int
 		require_email: DF.Check
 		require_home_zip: DF.Check

@@ -1,0 +1,81 @@
+"""Logins made by Marley's "Invite as User" keep their access, now through a grant.
+
+At install (and by a patch on sites that had the app before), each enabled Website User that is a
+Patient's `user_id` and still carries that patient's email gets an Active Self account on that login,
+audited as migrated. The email check keeps a `user_id` someone pointed elsewhere from being granted:
+only the login Marley made for that very patient's address qualifies.
+"""
+
+import frappe
+from frappe import _
+
+from portal_onboarding.audit import log_event
+from portal_onboarding.constants import (
+	CAN_ACCESS,
+	PATIENT,
+	PATIENT_ROLE,
+	PORTAL_ACCESS_FIELD,
+	AccountStatus,
+	EventType,
+)
+from portal_onboarding.core.usernames import check_username, normalise_username
+from portal_onboarding.security.actions import app_action
+
+S = AccountStatus
+
+
+def marley_logins() -> list[frappe._dict]:
+	"""(patient, user, username) for every Patient whose `user_id` is Marley's login for its email."""
+	patient, user = frappe.qb.DocType(PATIENT), frappe.qb.DocType("User")
+	query = (
+		frappe.qb.from_(patient)
+		.join(user)
+		.on(user.name == patient.user_id)
+		.select(patient.name.as_("patient"), user.name.as_("user"), user.username)
+		.where(
+			(user.user_type == "Website User")
+			& (user.enabled == 1)
+			& (patient.email.isnotnull())
+			& (user.email == patient.email)
+		)
+		.orderby(patient.name)
+	)
+	return query.run(as_dict=True)
+
+
+@app_action
+def migrate_marley_logins() -> list[str]:
+	"""Give each Marley-made login an Active Self account on its patient; returns the accounts."""
+	from portal_onboarding.onboarding import lock_patient, self_account
+	from portal_onboarding.portal_onboarding.doctype.patient_portal_account.patient_portal_account import (
+		username_taken,
+	)
+
+	migrated = []
+	for row in marley_logins():
+		patient_doc = lock_patient(row.patient)
+		account = self_account(patient_doc)
+		if account.status not in (S.NOT_ENABLED, S.ENABLED, S.INVITED, S.INVITE_EXPIRED, S.INVITE_FAILED):
+			continue  # active, suspended or on its way out: an admin's decision stands
+		if account.user and account.user != row.user:
+			continue
+		if patient_doc.get(PORTAL_ACCESS_FIELD) != CAN_ACCESS:
+			patient_doc.db_set(PORTAL_ACCESS_FIELD, CAN_ACCESS, update_modified=False)
+		name = normalise_username(row.username or "")
+		if name and not check_username(name) and not username_taken(name, account.name, row.user):
+			account.username = name
+		if not frappe.db.exists("Has Role", {"parent": row.user, "role": PATIENT_ROLE}):
+			frappe.get_doc("User", row.user).add_roles(PATIENT_ROLE)
+		if account.status == S.NOT_ENABLED:
+			account.status = S.ENABLED
+			account.save(ignore_permissions=True)
+		account.update({"user": row.user, "status": S.ACTIVE, "activated_on": frappe.utils.now_datetime()})
+		account.save(ignore_permissions=True)
+		log_event(
+			EventType.ACCOUNT_MIGRATED,
+			account.name,
+			row.patient,
+			_("Marley login {0} kept its access through this account").format(row.user),
+		)
+		migrated.append(account.name)
+	return migrated
