@@ -26,6 +26,9 @@ ignore_links_on_delete = [
 	"Patient Portal Password Reset",
 ]
 
+# Guests on the portal's pages read them in their browser's language.
+before_request = ["portal_onboarding.portal.language.set_guest_language"]
+
 # A login that must choose a new password reaches nothing else until it has.
 auth_hooks = ["portal_onboarding.accounts.password_change.gate"]
 

@@ -72,4 +72,3 @@ def portal_context(context: Any, path: str, section: str | None = None) -> Grant
 	context.show_sidebar = False
 	context.no_cache = 1
 	return grant
-

@@ -306,3 +306,35 @@ class TestMarleyLoginsAndLanding(PortalCase):
 		self.assertEqual(signed_in.json["home_page"], "/portal")
 		self.assertTrue(shows(home, patient.patient_name))
 		self.assertFalse(shows(home, other.patient_name))
+
+
+class TestSpanish(PortalCase):
+	def test_pages_and_mail_follow_the_persons_language(self):
+		from tests.integration.factories import queued_mails
+
+		patient = self.patient()
+		frappe.db.set_value("Patient", patient.name, "language", "es")
+		_account, invitation, _key = self.invited(patient.name)
+		(mail,) = queued_mails(invitation)
+		self.assertIn("le ha invitado al portal del paciente", mail["html"])
+		_account, user, password = self.login_with_password(patient.name)
+		frappe.db.set_value("User", user, "language", "es")
+		frappe.db.commit()
+		(home, labs) = self.get(
+			user, password, [("GET", "/portal", None), ("GET", "/portal/lab-results", None)]
+		)
+		self.assertTrue(shows(home, "Bienvenido al portal del paciente"))
+		self.assertTrue(shows(labs, "Todavía no hay resultados de laboratorio."))
+
+		def guest():
+			from frappe.app import application
+
+			client = Client(application)
+			return [
+				client.get(
+					"/portal/activate", headers={"Host": site_name(), "Accept-Language": "es-ES,es;q=0.9"}
+				)
+			]
+
+		(page,) = in_own_thread(guest)
+		self.assertTrue(shows(page, "Active su cuenta del portal"))
