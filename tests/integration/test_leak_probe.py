@@ -1,0 +1,260 @@
+"""Measure: generate patients with shared emails, representatives of several patients, suspended and
+expired accounts and Marley-made logins, then probe every route that can return patient data as each
+login. A leak is any response carrying a marker of a patient the login is not granted (or of a draft):
+an email, a mobile number, a unique lab value or a unique practitioner name, none of which the prober
+ever types. The counts go to tests/.reports/leak_probe.txt for the closing note."""
+
+import json
+import random
+from pathlib import Path
+from urllib.parse import quote
+
+from werkzeug.test import Client
+
+import frappe
+from frappe.utils import add_days, today
+from frappe.utils.password import update_password
+
+from portal_onboarding.accounts import management
+from portal_onboarding.constants import ACCOUNT
+from portal_onboarding.permissions import portal_grants
+from tests.integration.committed import CommittedCase
+from tests.integration.factories import accept_link, in_own_thread, make_user, strong_password, unique
+from tests.integration.test_portal import CLINICAL, permit, raw_insert
+from tests.site import site_name
+
+REPORT = Path(__file__).resolve().parents[1] / ".reports" / "leak_probe.txt"
+WEB_FORMS = {
+	"Patient": "personal-details",
+	"Lab Test": "lab-test",
+	"Patient Encounter": "prescription",
+	"Patient Appointment": "patient-appointments",
+}
+METHOD = "/api/method/"
+
+
+def probes_for(patients: list[dict]) -> list[tuple[str, str, dict | None]]:
+	"""Every request that could carry a patient's data, for every patient and record."""
+	requests: list[tuple[str, str, dict | None]] = [
+		("GET", "/portal", None),
+		("GET", "/portal/appointments", None),
+		("GET", "/portal/lab-results", None),
+		("GET", "/portal/prescriptions", None),
+		("GET", "/portal/personal-details", None),
+		("GET", "/me", None),
+	]
+	for doctype, route in WEB_FORMS.items():
+		requests += [("GET", f"/{route}", None), ("GET", f"/{route}/list", None)]
+		requests.append(
+			("GET", f"/api/resource/{quote(doctype)}?fields=%5B%22*%22%5D&limit_page_length=0", None)
+		)
+		for method in (
+			"frappe.client.get_list",
+			"frappe.desk.reportview.get",
+			"frappe.desk.reportview.get_count",
+		):
+			requests.append(("POST", METHOD + method, {"doctype": doctype, "fields": '["*"]'}))
+		requests.append(("POST", METHOD + "frappe.desk.search.search_link", {"doctype": doctype, "txt": ""}))
+		requests.append(
+			("POST", METHOD + "frappe.desk.search.search_widget", {"doctype": doctype, "txt": ""})
+		)
+	for patient in patients:
+		for doctype, name in [("Patient", patient["name"]), *patient["records"]]:
+			requests += [
+				("GET", f"/api/resource/{quote(doctype)}/{quote(name)}", None),
+				("POST", METHOD + "frappe.client.get", {"doctype": doctype, "name": name}),
+				(
+					"POST",
+					METHOD + "frappe.client.get_value",
+					{"doctype": doctype, "filters": json.dumps({"name": name}), "fieldname": '["*"]'},
+				),
+				("GET", f"/printview?doctype={quote(doctype)}&name={quote(name)}", None),
+				("GET", f"/{WEB_FORMS[doctype]}/{quote(name)}", None),
+				(
+					"POST",
+					METHOD + "frappe.website.doctype.web_form.web_form.get_form_data",
+					{"doctype": doctype, "docname": name, "web_form_name": WEB_FORMS[doctype]},
+				),
+			]
+		requests.append(
+			("POST", METHOD + "portal_onboarding.api.portal.choose_patient", {"patient": patient["name"]})
+		)
+		requests += [
+			("GET", f"/portal/{section}?patient={quote(patient['name'])}", None)
+			for section in ("lab-results", "appointments")
+		]
+	return requests
+
+
+class TestLeakProbe(CommittedCase):
+	def tearDown(self):
+		for doctype in CLINICAL:
+			frappe.db.delete(doctype, {"patient": ("in", self.patients or [""])})
+		frappe.db.delete("Normal Test Result", {"parent": ("like", "LAB-%")})
+		frappe.db.delete("Drug Prescription", {"parent": ("like", "PAT-%")})
+		frappe.db.commit()
+		super().tearDown()
+
+	def make_records(
+		self, patient: str, rng: random.Random
+	) -> tuple[list[tuple[str, str]], list[str], list[str]]:
+		"""A submitted and a draft lab test, an appointment and an encounter, each with unique markers."""
+		value, draft_value = (
+			f"{rng.randint(100, 999)}.{rng.randint(10, 99)}",
+			f"{rng.randint(100, 999)}.{rng.randint(10, 99)}",
+		)
+		doctor = f"Dr {unique('Marker')}"
+		drug = unique("Drug")
+		lab = raw_insert(
+			{"doctype": "Lab Test", "patient": patient, "docstatus": 1, "result_date": today()},
+			{
+				"normal_test_items": (
+					"Normal Test Result",
+					[{"lab_test_name": "Probe", "result_value": value, "normal_range": "1 - 2"}],
+				)
+			},
+		)
+		draft = raw_insert(
+			{"doctype": "Lab Test", "patient": patient, "docstatus": 0},
+			{
+				"normal_test_items": (
+					"Normal Test Result",
+					[{"lab_test_name": "Probe", "result_value": draft_value}],
+				)
+			},
+		)
+		appointment = raw_insert(
+			{
+				"doctype": "Patient Appointment",
+				"patient": patient,
+				"appointment_date": add_days(today(), 2),
+				"practitioner_name": doctor,
+			}
+		)
+		encounter = raw_insert(
+			{"doctype": "Patient Encounter", "patient": patient, "docstatus": 1, "encounter_date": today()},
+			{"drug_prescription": ("Drug Prescription", [{"drug_name": drug}])},
+		)
+		records = [
+			("Lab Test", lab),
+			("Lab Test", draft),
+			("Patient Appointment", appointment),
+			("Patient Encounter", encounter),
+		]
+		return records, [value, doctor, drug], [draft_value]
+
+	def test_no_login_reaches_a_patient_it_was_not_granted(self):
+		rng = random.Random(20261122)
+		shared = f"{unique('family')}@example.com"
+		patients = []
+		for n in range(6):
+			email = shared if n < 3 else f"{unique('p')}@example.com"
+			patient = self.patient(email=email, mobile=f"+1555{rng.randint(1000000, 9999999)}")
+			records, markers, drafts = self.make_records(patient.name, rng)
+			patients.append(
+				{
+					"name": patient.name,
+					"email": email,
+					"mobile": patient.mobile,
+					"records": records,
+					"markers": markers,
+					"drafts": drafts,
+				}
+			)
+		logins: list[tuple[str, str]] = []
+		# Own logins for patients 0, 1 and 3 (0 and 1 share an email); patient 3 is then suspended.
+		for n in (0, 1, 3):
+			_account, user = self.active_login(patients[n]["name"])
+			permit(patients[n]["name"])
+			password = strong_password()
+			update_password(user, password)
+			logins.append((user, password))
+		account_3 = frappe.db.get_value(ACCOUNT, {"patient": patients[3]["name"]})
+		management.suspend(account_3, "Probe")
+		frappe.db.set_value("User", logins[-1][0], "enabled", 1)  # still able to sign in, grant suspended
+		# A representative of patients 2 and 4; the grant on 4 has run out.
+		rep = {
+			"first_name": "Rep",
+			"last_name": "Probe",
+			"email": f"{unique('rep')}@example.com",
+			"relation": "Carer",
+		}
+		username, password = unique("rep."), strong_password()
+		for n, index in enumerate((2, 4)):
+			_a, _i, key = self.invited(patients[index]["name"], representative=rep)
+			assert accept_link(key, username=username, password=password, existing_login=n)["ok"]
+			permit(patients[index]["name"])
+		rep_user = frappe.db.get_value(
+			ACCOUNT, {"patient": patients[2]["name"], "access_type": "Authorized Representative"}, "user"
+		)
+		expired = frappe.db.get_value(
+			ACCOUNT, {"patient": patients[4]["name"], "access_type": "Authorized Representative"}
+		)
+		frappe.db.set_value(ACCOUNT, expired, "access_valid_until", add_days(today(), -1))
+		logins.append((rep_user, password))
+		# A Marley-made login for patient 5 (its email, its user_id), never granted; and one carrying the
+		# shared family email.
+		for email, patient in ((patients[5]["email"], patients[5]), (None, None)):
+			login, login_password = (
+				make_user(["Patient"], email=email, user_type="Website User")
+				if email
+				else make_user(["Patient"], user_type="Website User")
+			)
+			self.users.append(login)
+			if patient:
+				frappe.db.set_value("Patient", patient["name"], "user_id", login)
+			logins.append((login, login_password))
+		frappe.db.commit()
+
+		requests = probes_for(patients)
+		probes = leaks = seen = 0
+		found = []
+		for user, login_password in logins:
+			granted = {g.patient for g in portal_grants(user)}
+			forbidden = [
+				m
+				for p in patients
+				if p["name"] not in granted
+				for m in (p["email"], p["mobile"], *p["markers"])
+			]
+			forbidden += [m for p in patients for m in p["drafts"]]
+			# Shared emails belong to several patients: only a login granted none of them may not see it.
+			forbidden = [
+				m for m in forbidden if not any(m == p["email"] and p["name"] in granted for p in patients)
+			]
+			# A Marley-made login is named by its own address: its own name coming back is no leak.
+			forbidden = [m for m in forbidden if m != user]
+			own = [m for p in patients if p["name"] in granted for m in p["markers"]]
+
+			def work(user=user, login_password=login_password):
+				from frappe.app import application
+
+				client = Client(application)
+				headers = {"Host": site_name()}
+				signed_in = client.post(
+					"/api/method/login", data={"usr": user, "pwd": login_password}, headers=headers
+				)
+				assert signed_in.status_code == 200, signed_in.get_data(as_text=True)[:300]
+				return [
+					client.open(path, method=method, data=data, headers=headers, follow_redirects=True)
+					for method, path, data in requests
+				]
+
+			for (method, path, _data), response in zip(requests, in_own_thread(work), strict=True):
+				probes += 1
+				body = response.get_data(as_text=True)
+				seen += sum(1 for m in own if m in body)
+				hits = [m for m in forbidden if m in body]
+				if hits:
+					leaks += 1
+					found.append(f"{user} {method} {path} -> {response.status_code}: {hits}")
+		REPORT.parent.mkdir(exist_ok=True)
+		REPORT.write_text(
+			f"logins {len(logins)}\nprobes {probes}\nleaks {leaks}\nown markers seen {seen}\n"
+			+ "\n".join(found)
+			+ "\n"
+		)
+		self.assertEqual(leaks, 0, "\n".join(found[:20]))
+		self.assertGreater(probes, 1000)
+		# The probe is not blind: granted logins do see their own patients' records.
+		self.assertGreater(seen, 0)
