@@ -75,13 +75,15 @@ def sms_text() -> str:
 	).format(clinic_name())
 
 
-def send_sms(mobile: str) -> None:
+def send_sms(mobile: str, language: str | None = None) -> None:
 	"""Send one SMS through Frappe's SMS Settings; raise when it did not go out."""
 	from frappe.core.doctype.sms_settings.sms_settings import send_sms as frappe_send_sms
 
 	if not frappe.db.get_single_value("SMS Settings", "sms_gateway_url"):
 		raise RuntimeError(_("SMS Settings have no gateway URL."))
-	frappe_send_sms([mobile], sms_text(), success_msg=False)
+	with in_language(language):
+		text = sms_text()
+	frappe_send_sms([mobile], text, success_msg=False)
 
 
 def patient_contact_row(patient: str) -> Any:
@@ -157,7 +159,7 @@ def deliver_sms(invitation: Any, account: Any) -> None:
 	try:
 		if not account.contact_mobile:
 			raise RuntimeError(_("The account has no mobile number."))
-		send_sms(account.contact_mobile)
+		send_sms(account.contact_mobile, frappe.db.get_value("Patient", account.patient, "language"))
 	except Exception as e:
 		reason = _("SMS notice failed: {0}").format(str(e) or e.__class__.__name__)
 		invitation.sms_status = "Failed"

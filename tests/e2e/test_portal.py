@@ -79,6 +79,13 @@ def test_a_parent_switches_between_two_children_and_cannot_reach_a_third(browser
 		assert child.patient_name in switcher.inner_text()
 	assert children[2].patient_name not in page.content()
 	page.screenshot(path=str(SCREENSHOTS / "portal-representative-home.png"))
+	page.set_viewport_size({"width": 1280, "height": 800})
+	# Signed in on every portal page: the navbar's account menu, no "Login" link.
+	for path in ("/portal", "/portal/appointments"):
+		page.goto(f"{base_url}{path}")
+		page.locator("#website-post-login").wait_for(state="visible")
+		assert not page.locator(".btn-login-area").is_visible(), path
+	page.set_viewport_size({"width": 900, "height": 900})
 
 	for child, test, doctor in zip(children[:2], tests[:2], ("Dr Alder", "Dr Birch"), strict=True):
 		page.goto(f"{base_url}/portal")

@@ -508,6 +508,13 @@ class TestSmsNotice(MailTestCase):
 		self.assertNotIn(patient.patient_name, log[0].message)
 		self.assertEqual(len([p for p in self.gateway.received if "invited+to+our+patient+portal" in p]), 1)
 
+	def test_the_notice_is_in_the_patients_language(self):
+		mobile = random_mobile()
+		patient = make_eligible_patient(mobile=mobile, language="es")
+		invite_and_send(patient.name, channel="Both")
+		(message,) = frappe.get_all("SMS Log", filters={"sent_to": ("like", f"%{mobile}%")}, pluck="message")
+		self.assertIn("le hemos invitado a nuestro portal del paciente", message)
+
 	def test_sms_outage_keeps_the_email_link_and_is_retried(self):
 		patient = make_eligible_patient(mobile=random_mobile())
 		self.gateway.status = 500

@@ -338,3 +338,62 @@ class TestSpanish(PortalCase):
 
 		(page,) = in_own_thread(guest)
 		self.assertTrue(shows(page, "Active su cuenta del portal"))
+
+
+class TestPersonalDetails(PortalCase):
+	def test_a_self_login_corrects_its_contacts_and_a_new_email_is_guarded(self):
+		from portal_onboarding.constants import INVITATION, AccountStatus
+
+		patient = self.patient()
+		account, user, password = self.login_with_password(patient.name)
+		api = "/api/method/portal_onboarding.api.portal.update_contact"
+		new_email = f"{unique('moved')}@example.com"
+		bad, mobile, moved, after = self.get(
+			user,
+			password,
+			[
+				("POST", api, {"email": "not-an-email", "mobile": ""}),
+				("POST", api, {"email": patient.email, "mobile": "+15550102030"}),
+				("POST", api, {"email": new_email, "mobile": "+15550102030"}),
+				("GET", "/portal", None),
+			],
+		)
+		self.assertFalse(bad.json["message"]["ok"])
+		self.assertTrue(mobile.json["message"]["ok"])
+		self.assertFalse(mobile.json["message"]["email_changed"])
+		self.assertTrue(moved.json["message"]["email_changed"])
+		self.assertNotEqual(after.status_code, 200)  # the guard ended the session
+		frappe.db.rollback()
+		self.assertEqual(
+			frappe.db.get_value("Patient", patient.name, ["email", "mobile"]), (new_email, "+15550102030")
+		)
+		self.assertEqual(frappe.db.get_value(ACCOUNT, account, "status"), AccountStatus.SUSPENDED)
+		self.assertTrue(
+			frappe.db.exists(INVITATION, {"account": account, "reverification": 1, "sent_to": new_email})
+		)
+
+	def test_a_representative_may_not_change_the_patients_contacts(self):
+		child = self.patient()
+		rep = {
+			"first_name": "Rae",
+			"last_name": "Rep",
+			"email": f"{unique('rae')}@example.com",
+			"relation": "Parent",
+		}
+		username, password = unique("rae."), strong_password()
+		from tests.integration.factories import accept_link
+
+		_a, _i, key = self.invited(child.name, representative=rep)
+		self.assertTrue(accept_link(key, username=username, password=password)["ok"])
+		frappe.db.commit()
+		user = frappe.db.get_value(
+			ACCOUNT, {"patient": child.name, "access_type": "Authorized Representative"}, "user"
+		)
+		(response,) = self.get(
+			user,
+			password,
+			[("POST", "/api/method/portal_onboarding.api.portal.update_contact", {"email": "x@example.com"})],
+		)
+		self.assertEqual(response.status_code, 403)
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.get_value("Patient", child.name, "email"), child.email)
