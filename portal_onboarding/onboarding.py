@@ -23,7 +23,12 @@ from portal_onboarding.constants import (
 	EventType,
 	InvitationStatus,
 )
-from portal_onboarding.core.eligibility import PatientFacts, check_eligibility, is_valid_email
+from portal_onboarding.core.eligibility import (
+	PatientFacts,
+	check_eligibility,
+	is_valid_email,
+	normalise_email,
+)
 from portal_onboarding.core.messages import Reason
 from portal_onboarding.core.status import check_transition
 from portal_onboarding.core.tokens import expiry
@@ -145,7 +150,7 @@ def patient_contact(patient_doc: Any) -> dict[str, Any]:
 	return {
 		"first_name": patient_doc.first_name,
 		"last_name": patient_doc.last_name,
-		"contact_email": (patient_doc.email or "").strip().lower() or None,
+		"contact_email": normalise_email(patient_doc.email),
 		"contact_mobile": patient_doc.mobile,
 	}
 

@@ -15,30 +15,26 @@ from frappe.utils import format_datetime, now_datetime
 
 from portal_onboarding.audit import log_event
 from portal_onboarding.constants import ACCOUNT, AccessType, AccountStatus, EventType
-from portal_onboarding.core.eligibility import is_valid_email
+from portal_onboarding.core.eligibility import email_changed, is_valid_email, normalise_email
 from portal_onboarding.security.actions import acting
 
 S = AccountStatus
 
 
-def normalise(email: str | None) -> str | None:
-	return (email or "").strip().lower() or None
-
-
 def needs_guard(account: Any, old: str | None, new: str | None) -> bool:
 	"""True when an Active account's address really changes (case and spaces do not count)."""
-	return account.status == S.ACTIVE and normalise(old) != normalise(new)
+	return account.status == S.ACTIVE and email_changed(old, new)
 
 
 def suspend_for_new_address(account: Any, old: str | None, new: str | None) -> None:
 	"""Set the account's new address and suspend it until the address is confirmed (no save)."""
-	account.contact_email = normalise(new)
+	account.contact_email = normalise_email(new)
 	account.status = S.SUSPENDED
 	account.status_reason = (
 		_("The email address changed to {0}: suspended until the new address is confirmed.").format(
-			normalise(new)
+			normalise_email(new)
 		)
-		if normalise(new)
+		if normalise_email(new)
 		else _("The email address was removed: suspended until the clinic reactivates the account.")
 	)
 
@@ -53,14 +49,14 @@ def after_address_change(account: Any, old: str | None, new: str | None) -> None
 		account.name,
 		account.patient,
 		_("{0} changed the email address from {1} to {2}").format(
-			frappe.session.user, normalise(old) or "-", normalise(new) or "-"
+			frappe.session.user, normalise_email(old) or "-", normalise_email(new) or "-"
 		),
 	)
 	revoke_links(account, _("The email address changed."))
 	cut_off_login(account.user)
-	if normalise(old) and is_valid_email(normalise(old)):
-		notify_old_address(account, normalise(old))
-	if normalise(new) and is_valid_email(normalise(new)):
+	if normalise_email(old) and is_valid_email(normalise_email(old)):
+		notify_old_address(account, normalise_email(old))
+	if normalise_email(new) and is_valid_email(normalise_email(new)):
 		reverify(account)
 
 
@@ -94,7 +90,7 @@ def on_patient_email_change(patient: Document) -> None:
 	from portal_onboarding import onboarding
 
 	before = patient.get_doc_before_save()
-	if not before or normalise(before.email) == normalise(patient.email):
+	if not before or not email_changed(before.email, patient.email):
 		return
 	name = frappe.db.get_value(ACCOUNT, {"patient": patient.name, "access_type": AccessType.SELF})
 	if not name:

@@ -14,13 +14,17 @@ RESETS_PER_ACCOUNT = 5
 AUDIT_TRAIL_LENGTH = 100
 
 
-def check_admin(patient: str) -> None:
-	"""Portal access is granted only by the portal admin roles, and only on patients they may edit."""
+def require_portal_admin() -> None:
 	if not is_portal_admin():
 		frappe.throw(
 			_("Only a System Manager or Portal Onboarding Manager can change portal access."),
 			frappe.PermissionError,
 		)
+
+
+def check_admin(patient: str) -> None:
+	"""Portal access is granted only by the portal admin roles, and only on patients they may edit."""
+	require_portal_admin()
 	if not frappe.db.exists(PATIENT, patient):
 		frappe.throw(
 			_("Patient {0} does not exist.").format(frappe.bold(patient)), exc=frappe.DoesNotExistError
@@ -30,8 +34,7 @@ def check_admin(patient: str) -> None:
 
 def check_admin_of_account(account: str) -> None:
 	"""`check_admin` for the patient the account is on."""
-	if not is_portal_admin():
-		check_admin("")  # the same refusal, before saying anything about the account
+	require_portal_admin()  # before saying anything about the account
 	patient = frappe.db.get_value(ACCOUNT, account, "patient")
 	if not patient:
 		frappe.throw(_("Portal account {0} does not exist.").format(account), exc=frappe.DoesNotExistError)

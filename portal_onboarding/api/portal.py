@@ -3,7 +3,7 @@
 import frappe
 from frappe import _
 
-from portal_onboarding.core.eligibility import is_valid_email
+from portal_onboarding.core.eligibility import email_changed, is_valid_email, normalise_email
 from portal_onboarding.permissions import grants_with_sections
 from portal_onboarding.portal.context import current_grant, remember_patient
 from portal_onboarding.security.ratelimit import count
@@ -33,20 +33,20 @@ def update_contact(email: str | None = None, mobile: str | None = None) -> dict:
 	if grant is None or not grant.is_self:
 		not_available()
 	count(f"update_contact:{frappe.session.user}", CONTACT_CHANGES_PER_HOUR)
-	email = (email or "").strip().lower()
+	email = normalise_email(email) or ""
 	mobile = (mobile or "").strip()
 	if email and not is_valid_email(email):
 		return {"ok": False, "message": _("Please enter a valid email address.")}
 	if not email:
 		return {"ok": False, "message": _("Please keep an email address: the portal needs one to reach you.")}
 	patient = frappe.get_doc("Patient", grant.patient)
-	email_changed = (patient.email or "").strip().lower() != email
+	changed = email_changed(patient.email, email)
 	patient.email = email
 	patient.mobile = mobile or None
 	patient.flags.ignore_permissions = True
 	patient.save(ignore_permissions=True)
 	return {
 		"ok": True,
-		"email_changed": email_changed,
-		"redirect_to": "/login" if email_changed else "/portal/personal-details",
+		"email_changed": changed,
+		"redirect_to": "/login" if changed else "/portal/personal-details",
 	}

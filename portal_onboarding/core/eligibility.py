@@ -48,6 +48,16 @@ def is_valid_email(email: str) -> bool:
 	return bool(EMAIL_RE.match(email.strip()))
 
 
+def normalise_email(email: str | None) -> str | None:
+	"""An email address as it is stored and compared: trimmed, lower case; None when empty."""
+	return (email or "").strip().lower() or None
+
+
+def email_changed(old: str | None, new: str | None) -> bool:
+	"""True when the address really changes: case and surrounding spaces do not count."""
+	return normalise_email(old) != normalise_email(new)
+
+
 def normalise_zip(value: str | None) -> str:
 	"""A ZIP code in the form used for comparison: upper case, without spaces or hyphens."""
 	return re.sub(r"[\s\-]", "", value or "").upper()

@@ -7,15 +7,16 @@ header, but v15 decides "logged in" before the session exists and so keeps the s
 
 import frappe
 
+from portal_onboarding.core.password_gate import requested_method
+
 OWN_PATHS = ("/portal",)
 OWN_METHODS = ("portal_onboarding.",)
 
 
 def is_own_request(path: str, cmd: str | None) -> bool:
-	if cmd:
-		return cmd.startswith(OWN_METHODS)
-	if path.startswith("/api/method/"):
-		return path[len("/api/method/") :].startswith(OWN_METHODS)
+	method = requested_method(path, cmd)
+	if method is not None:
+		return method.startswith(OWN_METHODS)
 	return path == "/portal" or path.startswith("/portal/")
 
 

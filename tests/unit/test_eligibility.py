@@ -74,3 +74,15 @@ def test_email_helpers():
 	assert not is_valid_email("jane@@example.com")
 	assert normalise_zip(" sw1a-1aa ") == "SW1A1AA"
 	assert normalise_zip(None) == ""
+
+
+def test_emails_are_compared_trimmed_and_in_lower_case():
+	from portal_onboarding.core.eligibility import email_changed, normalise_email
+
+	assert normalise_email("  Ana@Example.COM ") == "ana@example.com"
+	assert normalise_email("  ") is None
+	assert normalise_email(None) is None
+	assert not email_changed("ana@example.com", " ANA@example.com ")
+	assert email_changed("ana@example.com", "ana2@example.com")
+	assert email_changed("ana@example.com", None)
+	assert not email_changed(None, "")

@@ -232,12 +232,13 @@ class PatientPortalAccount(Document):
 	def guard_contact_email(self) -> None:
 		"""A Desk edit of the contact email: a Self account's is the patient's; a new address on an
 		Active representative account goes through the email-change guard."""
-		from portal_onboarding.accounts.email_change import needs_guard, normalise, suspend_for_new_address
+		from portal_onboarding.accounts.email_change import needs_guard, suspend_for_new_address
+		from portal_onboarding.core.eligibility import email_changed, normalise_email
 
 		if in_app_action() or self.is_new():
 			return
 		before = self.get_doc_before_save()
-		if not before or normalise(before.contact_email) == normalise(self.contact_email):
+		if not before or not email_changed(before.contact_email, self.contact_email):
 			return
 		if self.access_type == AccessType.SELF:
 			frappe.throw(
@@ -247,7 +248,7 @@ class PatientPortalAccount(Document):
 				exc=InvalidAccount,
 				title=_("Not Saved"),
 			)
-		self.contact_email = normalise(self.contact_email)
+		self.contact_email = normalise_email(self.contact_email)
 		if needs_guard(before, before.contact_email, self.contact_email):
 			suspend_for_new_address(self, before.contact_email, self.contact_email)
 			self.flags.address_change = (before.contact_email, self.contact_email)
