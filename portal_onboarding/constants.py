@@ -14,6 +14,8 @@ EVENT = "Patient Portal Event"
 BATCH = "Patient Portal Invitation Batch"
 BATCH_ITEM = "Patient Portal Invitation Batch Item"
 PASSWORD_RESET = "Patient Portal Password Reset"
+REGISTRATION = "Patient Portal Registration"
+FORM_REQUEST = "Patient Portal Form Request"
 ONBOARDING_REPORT = "Patient Portal Onboarding"
 SECTION = "Patient Portal Section"
 PATIENT = "Patient"
@@ -144,6 +146,14 @@ class EventType:
 	PERSONAL_DATA_DELETED = "Personal Data Deleted"
 	EMAIL_CHANGED = "Email Changed"
 	ACCOUNT_MIGRATED = "Account Migrated"
+	INVITATION_REMINDER_SENT = "Invitation Reminder Sent"
+	SIGN_UP_VERIFIED = "Sign-up Verified"
+	SIGN_UP_APPROVED = "Sign-up Approved"
+	SIGN_UP_REJECTED = "Sign-up Rejected"
+	PASSWORD_RESET_REQUESTED = "Password Reset Requested"
+	FORM_REQUESTED = "Form Requested"
+	FORM_SUBMITTED = "Form Submitted"
+	FORM_REQUEST_CANCELLED = "Form Request Cancelled"
 
 	ALL = (
 		ACCOUNT_CREATED,
@@ -172,6 +182,14 @@ class EventType:
 		PERSONAL_DATA_DELETED,
 		EMAIL_CHANGED,
 		ACCOUNT_MIGRATED,
+		INVITATION_REMINDER_SENT,
+		SIGN_UP_VERIFIED,
+		SIGN_UP_APPROVED,
+		SIGN_UP_REJECTED,
+		PASSWORD_RESET_REQUESTED,
+		FORM_REQUESTED,
+		FORM_SUBMITTED,
+		FORM_REQUEST_CANCELLED,
 	)
 
 
@@ -183,6 +201,7 @@ PORTAL_SECTIONS = (
 	"Medical Records",
 	"Invoices",
 	"Documents",
+	"Forms",
 )
 
 # Relations a representative may have to the patient (the Select on Patient Portal Account).

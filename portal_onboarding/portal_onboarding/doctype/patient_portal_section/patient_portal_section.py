@@ -17,7 +17,13 @@ class PatientPortalSection(Document):
 		parentfield: DF.Data
 		parenttype: DF.Data
 		portal_section: DF.Literal[
-			"Appointments", "Lab Results", "Prescriptions", "Medical Records", "Invoices", "Documents"
+			"Appointments",
+			"Lab Results",
+			"Prescriptions",
+			"Medical Records",
+			"Invoices",
+			"Documents",
+			"Forms",
 		]
 	# end: auto-generated types
 	pass
