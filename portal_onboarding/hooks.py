@@ -57,6 +57,12 @@ website_redirects = [
 	{"source": r"/prescription(/.*)?", "target": "/portal/prescriptions", "redirect_http_status": 302},
 	{"source": r"/patient-appointments(/.*)?", "target": "/portal/appointments", "redirect_http_status": 302},
 ]
+# Frappe's sign-in page sends "Forgot Password?" to the portal's own page and offers the sign-up; its
+# reset endpoint mails portal logins our audited link and answers alike whoever was asked for.
+update_website_context = ["portal_onboarding.portal.login.point_login_page"]
+override_whitelisted_methods = {
+	"frappe.core.doctype.user.user.reset_password": "portal_onboarding.api.password.frappe_reset_password"
+}
 # Portal logins land on /portal after signing in; Frappe's /me menu links to it.
 role_home_page = {"Patient": "portal"}
 standard_portal_menu_items = [
@@ -75,6 +81,7 @@ scheduler_events = {
 		"portal_onboarding.jobs.retry_failed_invitations",
 		"portal_onboarding.jobs.expire_invitations",
 		"portal_onboarding.jobs.expire_password_resets",
+		"portal_onboarding.jobs.expire_sign_ups",
 	],
 	"daily": ["portal_onboarding.jobs.delete_accounts_pending_delete"],
 }

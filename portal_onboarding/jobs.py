@@ -16,6 +16,7 @@ from portal_onboarding.constants import (
 	EventType,
 )
 from portal_onboarding.settings import get_settings
+from portal_onboarding.sign_up import requests as sign_up_requests
 
 
 def deliver_invitation(invitation: str) -> None:
@@ -66,6 +67,10 @@ def resume_stalled_batches() -> None:
 
 def expire_password_resets() -> None:
 	password_reset.expire_overdue()
+
+
+def expire_sign_ups() -> None:
+	sign_up_requests.expire_overdue()
 
 
 def delete_accounts_pending_delete() -> None:

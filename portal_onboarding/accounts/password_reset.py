@@ -21,10 +21,11 @@ def reset_link(token: str) -> str:
 	return get_url(RESET_PATH) + f"#key={token}"
 
 
-def issue(account: Any) -> str:
+def issue(account: Any, self_service: bool = False) -> str:
 	"""Mail the account's holder a new reset link, revoking earlier ones; returns the link's record.
 
 	The caller holds the patient's lock and has checked that the account is Active with a login.
+	`self_service` when the person asked for it on the portal rather than the clinic sending it.
 	"""
 	if not account.contact_email:
 		frappe.throw(
@@ -48,7 +49,7 @@ def issue(account: Any) -> str:
 			"sent_on": now_datetime(),
 		}
 	).insert(ignore_permissions=True)
-	message = render_mail(account, reset_link(issued.token), issued.expires_on)
+	message = render_mail(account, reset_link(issued.token), issued.expires_on, self_service)
 	frappe.sendmail(
 		recipients=[account.contact_email],
 		subject=message["subject"],
@@ -69,7 +70,7 @@ def issue(account: Any) -> str:
 	return reset.name
 
 
-def render_mail(account: Any, link: str, expires_on: Any) -> dict[str, str]:
+def render_mail(account: Any, link: str, expires_on: Any, self_service: bool = False) -> dict[str, str]:
 	"""Subject and body in the person's language."""
 	from portal_onboarding.delivery import clinic_name, in_language
 
@@ -79,6 +80,8 @@ def render_mail(account: Any, link: str, expires_on: Any) -> dict[str, str]:
 			"clinic_name": clinic_name(),
 			"reset_link": link,
 			"expires_on": format_datetime(expires_on),
+			"username": account.username,
+			"self_service": self_service,
 		}
 		return {
 			"subject": _("Reset your {0} patient portal password").format(clinic_name()),

@@ -3,12 +3,13 @@
 import frappe
 from frappe import _
 
-from portal_onboarding.accounts import password_change, password_reset
+from portal_onboarding.accounts import password_change, password_reset, self_reset
 from portal_onboarding.activation import invalid_link_message
+from portal_onboarding.core.eligibility import normalise_email
 from portal_onboarding.security.ratelimit import count, limit_guest
 
-# Guest budgets per hour: generous per address, small per link.
-LIMITS = {"check_reset_link": (300, 30), "reset_password": (100, 10)}
+# Guest budgets per hour: generous per address, small per link (or per username or address typed).
+LIMITS = {"check_reset_link": (300, 30), "reset_password": (100, 10), "request_reset": (30, 5)}
 CHANGES_PER_LOGIN = 20
 
 
@@ -37,6 +38,54 @@ def reset_password(key: str, password: str) -> dict:
 		return {"ok": False, "invalid_link": False, "message": problem}
 	frappe.local.login_manager.login_as(reset.user)
 	return {"ok": True, "invalid_link": False, "message": "", "redirect_to": "/portal"}
+
+
+def request_sent() -> str:
+	"""The one answer to every request, whether or not anything was found."""
+	return _(
+		"If what you typed belongs to a patient portal login, we have emailed a link to choose a new "
+		"password to the address on file. Please check your inbox."
+	)
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+def request_reset(identifier: str | None = None) -> dict:
+	"""Forgot password: mail a reset link to the login a username or contact email reaches."""
+	typed = (identifier or "").strip()
+	limit_guest("request_reset", normalise_email(typed) or "", *LIMITS["request_reset"])
+	if not typed:
+		return {"ok": False, "message": _("Please enter your username or email address.")}
+	self_reset.request(typed)
+	return {"ok": True, "message": request_sent()}
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+def frappe_reset_password(user: str) -> str | None:
+	"""Frappe's own "Forgot Password?" endpoint, in place of Frappe's for this site.
+
+	A portal login is sent our own audited link; staff get Frappe's mail. Whoever is asked for,
+	the answer is the one Frappe gives when it sent instructions, so it never tells who exists.
+	"""
+	typed = (user or "").strip()
+	limit_guest("request_reset", normalise_email(typed) or "", *LIMITS["request_reset"])
+	staff = (
+		frappe.db.get_value("User", {"name": typed, "enabled": 1, "user_type": "System User"}, "name")
+		if typed
+		else None
+	)
+	if staff and staff != "Administrator":
+		staff_user = frappe.get_doc("User", staff)
+		try:
+			staff_user.validate_reset_password()
+			staff_user.reset_password(send_email=True)
+		except frappe.ValidationError:
+			frappe.clear_messages()
+	elif typed:
+		self_reset.request(typed)
+	return frappe.msgprint(
+		msg=_("Password reset instructions have been sent to your email"),
+		title=_("Password Email Sent"),
+	)
 
 
 @frappe.whitelist(methods=["POST"])

@@ -23,6 +23,7 @@ class PortalOnboardingSettings(Document):
 		)
 
 		auto_enable_manual_patients: DF.Check
+		auto_enable_verified_sign_up: DF.Check
 		default_portal_sections: DF.Table[PatientPortalSection]
 		delete_after_days: DF.Int
 		invitation_email_template: DF.Link | None
