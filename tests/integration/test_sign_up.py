@@ -32,6 +32,7 @@ from tests.integration.factories import (
 	ensure_gender,
 	ensure_outgoing_email_account,
 	http_guest,
+	in_own_thread,
 	make_eligible_patient,
 	make_user,
 	queued_mails,
@@ -390,3 +391,30 @@ class TestSignUpOverHttp(FrappeTestCase):
 			self.assertEqual(response.status_code, 200)
 			answers.add(response.get_data(as_text=True))
 		self.assertEqual(len(answers), 1)
+
+	def test_pages_and_the_confirmation_mail_follow_the_guests_language(self):
+		from werkzeug.test import Client
+
+		from frappe.app import application
+
+		email = f"flood-es{unique('')}@example.com"
+		headers = {"Host": site_name(), "Accept-Language": "es", "X-Forwarded-For": documentation_ip()}
+
+		def work():
+			client = Client(application)
+			return [
+				client.get("/portal/register", headers=headers),
+				client.get("/portal/forgot-password", headers=headers),
+				client.post(API + "register", data=form(email), headers=headers),
+			]
+
+		register, forgot, posted = in_own_thread(work)
+		self.assertIn("Registrarse en el portal de pacientes", register.get_data(as_text=True))
+		self.assertIn("¿Olvidó su contraseña?", forgot.get_data(as_text=True))
+		self.assertIn("Gracias. Si la dirección es correcta", posted.get_json()["message"]["message"])
+		frappe.db.rollback()
+		request = latest_request(email)
+		self.assertEqual(frappe.db.get_value(REGISTRATION, request, "language"), "es")
+		(mail,) = queued_mails(request, REGISTRATION)
+		self.assertIn("Confirme su correo", mail["subject"])
+		self.assertIn("Confirmar mi dirección de correo", mail["html"])

@@ -3,7 +3,9 @@
 
 frappe.ui.form.on("Patient Portal Registration", {
 	refresh(frm) {
-		frm.disable_save();
+		if (frm.doc.status !== "Awaiting Review") {
+			frm.disable_save();
+		}
 		if (frm.doc.status === "Awaiting Review") {
 			frm.set_intro(
 				__(
@@ -25,12 +27,6 @@ frappe.ui.form.on("Patient Portal Registration", {
 			frm.set_intro(__("Rejected: {0}", [frm.doc.rejection_reason || ""]), "red");
 		}
 	},
-	patient(frm) {
-		if (frm.doc.status === "Awaiting Review") {
-			frm.enable_save();
-			frm.save();
-		}
-	},
 });
 
 function call(frm, method, args) {
@@ -48,6 +44,10 @@ function call(frm, method, args) {
 }
 
 function approve(frm) {
+	if (frm.is_dirty()) {
+		frm.save().then(() => approve(frm));
+		return;
+	}
 	if (!frm.doc.patient) {
 		frappe.msgprint(__("Link the request to a Patient (or create one) before approving it."));
 		return;
