@@ -134,3 +134,11 @@ class TestForgotPasswordOverHttp(CommittedCase):
 		for path in ("/portal/forgot-password", "/portal/register"):
 			(page,) = http_guest(site_name(), [("GET", path, None)], remote_addr=documentation_ip())
 			self.assertEqual(page.status_code, 200, path)
+		# Marley's unchecked registration form is unpublished; its old links lead to the verified sign-up.
+		(old,) = http_guest(
+			site_name(), [("GET", "/patient-registration/new", None)], remote_addr=documentation_ip()
+		)
+		self.assertEqual(
+			(old.status_code, old.headers["Location"].split("://")[-1].split("/", 1)[-1]),
+			(302, "portal/register"),
+		)

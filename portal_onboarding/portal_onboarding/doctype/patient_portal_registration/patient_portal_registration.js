@@ -24,7 +24,10 @@ frappe.ui.form.on("Patient Portal Registration", {
 				);
 			}
 		} else if (frm.doc.status === "Rejected") {
-			frm.set_intro(__("Rejected: {0}", [frm.doc.rejection_reason || ""]), "red");
+			frm.set_intro(
+				__("Rejected: {0}", [frappe.utils.escape_html(frm.doc.rejection_reason || "")]),
+				"red"
+			);
 		}
 	},
 });
