@@ -31,6 +31,7 @@ from portal_onboarding.core.activation import (
 from portal_onboarding.core.usernames import check_username, normalise_username
 from portal_onboarding.exceptions import reason_text
 from portal_onboarding.onboarding import (
+	LINK_HASH_FIELDS,
 	home_zip,
 	invitations,
 	retire_user_if_unused,
@@ -71,7 +72,7 @@ class Outcome:
 
 def find_invitation(key: str | None, lock: bool = False) -> Any | None:
 	"""The live invitation this key opens, or None for any kind of bad key (see `find_live_link`)."""
-	invitation = find_live_link(INVITATION, key, InvitationStatus.SENT, lock)
+	invitation = find_live_link(INVITATION, key, InvitationStatus.SENT, lock, LINK_HASH_FIELDS)
 	if invitation is None:
 		return None
 	# A re-verification link reaches the account its holder's email change suspended.
@@ -340,7 +341,7 @@ def grant(account: Any, invitation: Any, user: str, details: str) -> None:
 		frappe.db.set_value(
 			INVITATION,
 			live,
-			{"status": InvitationStatus.ACCEPTED, "accepted_on": now, "token_hash": None},
+			{"status": InvitationStatus.ACCEPTED, "accepted_on": now, **dict.fromkeys(LINK_HASH_FIELDS)},
 		)
 	log_event(EventType.ACCOUNT_ACTIVATED, account.name, account.patient, details)
 	if previous and previous != user:

@@ -19,7 +19,7 @@ from portal_onboarding.constants import (
 	InvitationStatus,
 )
 from portal_onboarding.core.tokens import issue_token
-from portal_onboarding.onboarding import lock_patient_row, refresh_self_contact
+from portal_onboarding.onboarding import LINK_HASH_FIELDS, lock_patient_row, refresh_self_contact
 from portal_onboarding.security.actions import app_action
 from portal_onboarding.settings import get_settings
 
@@ -52,8 +52,14 @@ def in_language(language: str | None) -> Iterator[None]:
 		frappe.local.lang = previous
 
 
-def render_email(account: Any, link: str, expires_on: Any, reverification: bool = False) -> dict[str, str]:
-	"""Subject and body from the clinic's Email Template, in the person's language."""
+def render_email(
+	account: Any, link: str, expires_on: Any, reverification: bool = False, reminder: bool = False
+) -> dict[str, str]:
+	"""Subject and body from the clinic's Email Template, in the person's language.
+
+	A reminder is the same mail with `is_reminder` set and "Reminder:" before the subject, so it reads
+	as one even with a clinic's own template that predates reminders.
+	"""
 	template = get_settings().invitation_email_template or DEFAULT_TEMPLATE
 	# No escaping here: the template's `_("...").format(name)` escapes what it inserts.
 	context = {
@@ -64,9 +70,13 @@ def render_email(account: Any, link: str, expires_on: Any, reverification: bool 
 		"expires_on": format_datetime(expires_on),
 		"is_representative": account.access_type != "Self",
 		"is_reverification": reverification,
+		"is_reminder": reminder,
 	}
 	with in_language(frappe.db.get_value("Patient", account.patient, "language")):
-		return frappe.get_doc("Email Template", template).get_formatted_email(context)
+		email = frappe.get_doc("Email Template", template).get_formatted_email(context)
+		if reminder:
+			email["subject"] = _("Reminder: {0}").format(email["subject"])
+		return email
 
 
 def sms_text() -> str:
@@ -243,7 +253,9 @@ def expire_one(invitation_name: str) -> None:
 		return
 	if get_datetime(invitation.expires_on) > now_datetime():
 		return
-	frappe.db.set_value(INVITATION, invitation.name, {"status": InvitationStatus.EXPIRED, "token_hash": None})
+	frappe.db.set_value(
+		INVITATION, invitation.name, {"status": InvitationStatus.EXPIRED, **dict.fromkeys(LINK_HASH_FIELDS)}
+	)
 	account = frappe.get_doc(ACCOUNT, invitation.account)
 	log_event(EventType.INVITATION_EXPIRED, account.name, account.patient, invitation.name)
 	if account.status == AccountStatus.INVITED:

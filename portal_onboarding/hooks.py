@@ -56,6 +56,7 @@ website_redirects = [
 	{"source": r"/lab-test(/.*)?", "target": "/portal/lab-results", "redirect_http_status": 302},
 	{"source": r"/prescription(/.*)?", "target": "/portal/prescriptions", "redirect_http_status": 302},
 	{"source": r"/patient-appointments(/.*)?", "target": "/portal/appointments", "redirect_http_status": 302},
+	{"source": r"/patient-registration(/.*)?", "target": "/portal/register", "redirect_http_status": 302},
 ]
 # Frappe's sign-in page sends "Forgot Password?" to the portal's own page and offers the sign-up; its
 # reset endpoint mails portal logins our audited link and answers alike whoever was asked for.
@@ -80,6 +81,7 @@ scheduler_events = {
 	"hourly": [
 		"portal_onboarding.jobs.retry_failed_invitations",
 		"portal_onboarding.jobs.expire_invitations",
+		"portal_onboarding.jobs.send_invitation_reminders",
 		"portal_onboarding.jobs.expire_password_resets",
 		"portal_onboarding.jobs.expire_sign_ups",
 	],

@@ -4,7 +4,7 @@ import frappe
 from frappe import _
 from frappe.utils import strip_html
 
-from portal_onboarding import delivery, onboarding
+from portal_onboarding import delivery, onboarding, reminders
 from portal_onboarding.accounts import management, password_reset
 from portal_onboarding.audit import log_event
 from portal_onboarding.bulk import batch as bulk_batch
@@ -55,6 +55,10 @@ def retry_failed_invitations() -> None:
 
 def expire_invitations() -> None:
 	delivery.expire_overdue()
+
+
+def send_invitation_reminders() -> None:
+	reminders.send_due_reminders()
 
 
 def run_invitation_batch(batch: str) -> None:

@@ -41,6 +41,10 @@ from portal_onboarding.settings import eligibility_rules, get_settings
 
 S = AccountStatus
 
+# Where an invitation keeps the hashes of its live links: the first mail's and the latest reminder's.
+# Every way a link dies (accepted, revoked, expired) clears them all.
+LINK_HASH_FIELDS = ("token_hash", "reminder_token_hash")
+
 
 @dataclass(frozen=True)
 class Representative:
@@ -292,7 +296,9 @@ def revoke_live_invitations(account: str, reason: str) -> list[str]:
 
 def revoke_invitation(name: str, account: str, reason: str) -> None:
 	frappe.db.set_value(
-		INVITATION, name, {"status": InvitationStatus.REVOKED, "failure_reason": reason, "token_hash": None}
+		INVITATION,
+		name,
+		{"status": InvitationStatus.REVOKED, "failure_reason": reason, **dict.fromkeys(LINK_HASH_FIELDS)},
 	)
 	log_event(EventType.INVITATION_REVOKED, account, None, reason)
 

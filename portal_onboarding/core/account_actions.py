@@ -12,6 +12,7 @@ S = AccountStatus
 
 
 class Action:
+	RESEND_INVITATION = "resend_invitation"
 	SUSPEND = "suspend"
 	REACTIVATE = "reactivate"
 	SEND_PASSWORD_RESET = "send_password_reset"
@@ -21,6 +22,7 @@ class Action:
 	CANCEL_PENDING_DELETE = "cancel_pending_delete"
 
 	ALL = (
+		RESEND_INVITATION,
 		SUSPEND,
 		REACTIVATE,
 		SEND_PASSWORD_RESET,
@@ -32,6 +34,7 @@ class Action:
 
 
 LABELS: dict[str, str] = {
+	Action.RESEND_INVITATION: _("Resend invitation"),
 	Action.SUSPEND: _("Suspend"),
 	Action.REACTIVATE: _("Reactivate"),
 	Action.SEND_PASSWORD_RESET: _("Send password reset"),
@@ -45,6 +48,8 @@ LABELS: dict[str, str] = {
 _GRANTABLE = frozenset({S.ENABLED, S.INVITED, S.INVITE_EXPIRED, S.INVITE_FAILED, S.ACTIVE})
 
 ALLOWED_FROM: dict[str, frozenset[str]] = {
+	# Invited once already: a new link (the earlier one revoked), through the invitation API.
+	Action.RESEND_INVITATION: frozenset({S.INVITED, S.INVITE_EXPIRED, S.INVITE_FAILED}),
 	Action.SUSPEND: _GRANTABLE,
 	Action.REACTIVATE: frozenset({S.SUSPENDED}),
 	Action.SEND_PASSWORD_RESET: frozenset({S.ACTIVE}),
@@ -60,6 +65,8 @@ NEEDS_LOGIN = frozenset({Action.SEND_PASSWORD_RESET, Action.REMOVE_LOGIN})
 
 def target_status(action: str, status: str, has_login: bool) -> str:
 	"""The status the account is in after `action`."""
+	if action == Action.RESEND_INVITATION:
+		return S.INVITED
 	if action == Action.SUSPEND:
 		return S.SUSPENDED
 	if action == Action.REACTIVATE:

@@ -169,11 +169,16 @@ def percent(part: int, whole: int) -> str:
 
 @dataclass(frozen=True)
 class Funnel:
-	"""Accounts invited, of those whose link was opened, and of those activated."""
+	"""Accounts invited, of those whose link was opened, and of those activated; and how reminders did:
+	accounts whose invitation got at least one, the reminders sent, and accounts that activated on an
+	invitation that had been reminded."""
 
 	invited: int
 	opened: int
 	activated: int
+	reminded: int = 0
+	reminders: int = 0
+	activated_after_reminder: int = 0
 
 	def cards(self) -> list[Card]:
 		return [
@@ -181,6 +186,21 @@ class Funnel:
 			Card(_("Link opened"), f"{self.opened} ({percent(self.opened, self.invited)})", "orange", "Data"),
 			Card(
 				_("Activated"), f"{self.activated} ({percent(self.activated, self.invited)})", "green", "Data"
+			),
+		]
+
+	def reminder_cards(self) -> list[Card]:
+		"""Reminded as a share of invited; activated after a reminder as a share of reminded."""
+		return [
+			Card(
+				_("Reminded"), f"{self.reminded} ({percent(self.reminded, self.invited)})", "purple", "Data"
+			),
+			Card(_("Reminders sent"), self.reminders, "purple"),
+			Card(
+				_("Activated after a reminder"),
+				f"{self.activated_after_reminder} ({percent(self.activated_after_reminder, self.reminded)})",
+				"green",
+				"Data",
 			),
 		]
 

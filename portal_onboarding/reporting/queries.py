@@ -6,7 +6,7 @@ frappe.qb because they are correlated subqueries over Frappe's own tables; every
 travels as a bound parameter, never as SQL text.
 """
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from typing import Any
 
 import frappe
@@ -23,6 +23,7 @@ from portal_onboarding.constants import (
 	REPRESENTATIVES_FIELD,
 	AccessType,
 	AccountStatus,
+	InvitationStatus,
 )
 from portal_onboarding.core.eligibility import EMAIL_PATTERN, ZIP_PATTERN, EligibilityRules
 from portal_onboarding.core.onboarding_report import Funnel, ReportFilters, like_pattern, merge_counts
@@ -166,30 +167,35 @@ def status_counts(where: Where) -> dict[str, int]:
 
 
 def funnel(where: Where) -> Funnel:
-	"""Accounts invited, whose link was opened, and activated, on the patients the filters select.
+	"""Accounts invited, whose link was opened, and activated, on the patients the filters select; and
+	the accounts reminded, the reminders sent, and the accounts activated on a reminded invitation.
 
 	An activated account opened its link, even when it did so before links recorded their opening.
+	Reminded invitations are few, so they are grouped once and joined, not looked up per account.
 	Cached like the status counts when nothing filters it.
 	"""
 	unfiltered = where.sql == "1=1"
 	if unfiltered and (cached := frappe.cache.get_value(FUNNEL_CACHE_KEY, expires=True)):
 		return Funnel(*cached)
-	invited, opened, activated = frappe.db.sql(
+	counts = frappe.db.sql(
 		f"""select count(*),
 			ifnull(sum(a.activated_on is not null or exists (select 1 from {INVITATIONS} i
 				where i.account = a.name and i.opened_on is not null)), 0),
-			ifnull(sum(a.activated_on is not null), 0)
+			ifnull(sum(a.activated_on is not null), 0),
+			count(r.account),
+			ifnull(sum(r.reminders), 0),
+			ifnull(sum(a.activated_on is not null and r.accepted = 1), 0)
 		from {ACCOUNTS} a join {P} on {P}.name = a.patient
+		left join (
+			select i.account, sum(i.reminders_sent) as reminders, max(i.status = %(accepted)s) as accepted
+			from {INVITATIONS} i where i.reminders_sent > 0 group by i.account
+		) r on r.account = a.name
 		where a.last_invited_on is not null and {where.sql}""",
-		where.values,
+		{**where.values, "accepted": InvitationStatus.ACCEPTED},
 	)[0]
-	result = Funnel(int(invited), int(opened), int(activated))
+	result = Funnel(*(int(n) for n in counts))
 	if unfiltered:
-		frappe.cache.set_value(
-			FUNNEL_CACHE_KEY,
-			(result.invited, result.opened, result.activated),
-			expires_in_sec=COUNTS_CACHE_SECONDS,
-		)
+		frappe.cache.set_value(FUNNEL_CACHE_KEY, astuple(result), expires_in_sec=COUNTS_CACHE_SECONDS)
 	return result
 
 

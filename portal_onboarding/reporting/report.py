@@ -92,7 +92,8 @@ def report_data(raw: dict) -> tuple[list[dict], str, list[dict]]:
 	template, args = page_label(filters, total)
 	message = _(template).format(*args)
 	summary = [card_dict(card) for card in status_cards(counts)]
-	summary += [card_dict(card) for card in queries.funnel(unfiltered).cards()]
+	funnel = queries.funnel(unfiltered)
+	summary += [card_dict(card) for card in (*funnel.cards(), *funnel.reminder_cards())]
 	return rows, message, summary
 
 

@@ -1,15 +1,27 @@
 """Running accounts in the browser: credentials set by hand and copied from the dialog, the forced
-password change at first sign-in, a suspension logging an open portal tab out, and the account list."""
+password change at first sign-in, a suspension logging an open portal tab out, the account list, and
+an expired invitation re-sent from the form."""
 
 import pytest
 from playwright.sync_api import expect
 
 import frappe
 
-from portal_onboarding import onboarding
-from portal_onboarding.constants import ACCOUNT, EVENT, MANAGER_ROLE, AccountStatus, EventType
+from portal_onboarding import delivery, onboarding
+from portal_onboarding.constants import (
+	ACCOUNT,
+	EVENT,
+	INVITATION,
+	MANAGER_ROLE,
+	AccessType,
+	AccountStatus,
+	EventType,
+	InvitationStatus,
+)
+from portal_onboarding.security.actions import acting
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.desk import signed_in_page
+from tests.e2e.rq_jobs import drop_queued_job
 from tests.integration.factories import (
 	JobRecorder,
 	accept_link,
@@ -248,3 +260,35 @@ def test_admin_sends_a_reset_link_the_person_chooses_a_password_and_is_signed_in
 	page.goto(base_url + link[link.index("/portal/") :])
 	page.locator(".portal-reset[data-state='invalid']").wait_for()
 	person.close()
+
+
+def test_admin_resends_a_representatives_expired_invitation_from_the_form(browser, base_url, clinic):
+	(manager_email, manager_password), patient = clinic
+	carer = {"first_name": "Rita", "email": f"{unique('carer')}@example.com", "relation": "Carer"}
+	account, expired = onboarding.invite(patient.name, representative=carer, enqueue=False)
+	frappe.db.set_value(
+		INVITATION,
+		expired.name,
+		{"status": InvitationStatus.SENT, "expires_on": frappe.utils.add_to_date(None, hours=-1)},
+	)
+	with acting():
+		delivery.expire_one(expired.name)
+	frappe.db.commit()
+
+	admin, desk = signed_in_page(browser, base_url, manager_email, manager_password)
+	open_account(desk, base_url, account.name, "Invite Expired")
+	dialog = run_action(desk, "Resend invitation")
+	assert carer["email"] in dialog.inner_text()
+	dialog.locator("button.btn-primary", has_text="Yes").click()
+	open_account(desk, base_url, account.name, "Invited")
+	admin.close()
+
+	frappe.db.rollback()
+	(new,) = frappe.get_all(
+		INVITATION, filters={"account": account.name, "status": InvitationStatus.QUEUED}, pluck="name"
+	)
+	drop_queued_job(f"portal_onboarding:invitation:{new}")
+	assert frappe.db.count(ACCOUNT, {"patient": patient.name, "access_type": AccessType.REPRESENTATIVE}) == 1
+	assert frappe.db.exists(
+		EVENT, {"account": account.name, "event_type": EventType.INVITATION_RESENT, "actor": manager_email}
+	)

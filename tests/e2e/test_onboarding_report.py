@@ -1,5 +1,6 @@
-"""The onboarding report in Chromium: a red row enabled and invited from its pill and email, then a bulk
-invitation whose progress bar runs to the end, driven by a real RQ worker over Frappe's realtime server."""
+"""The onboarding report in Chromium: a red row enabled and invited from its pill and email, an expired
+invitation re-sent from its email after a confirm, then a bulk invitation whose progress bar runs to the
+end, driven by a real RQ worker over Frappe's realtime server."""
 
 from urllib.parse import quote
 
@@ -7,18 +8,22 @@ import pytest
 
 import frappe
 
+from portal_onboarding import delivery, onboarding
 from portal_onboarding.bulk import batch as bulk_batch
 from portal_onboarding.constants import (
 	ACCOUNT,
 	BATCH,
 	BATCH_ITEM,
+	EVENT,
 	INVITATION,
 	MANAGER_ROLE,
 	AccessType,
 	AccountStatus,
 	BatchStatus,
+	EventType,
 	InvitationStatus,
 )
+from portal_onboarding.security.actions import acting
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.desk import signed_in_page
 from tests.e2e.rq_jobs import run_queued_job
@@ -112,6 +117,50 @@ def test_a_red_row_is_enabled_and_invited_from_the_report(browser, base_url, war
 	assert frappe.db.get_value(INVITATION, invitation, "status") == InvitationStatus.SENT
 	(mail,) = queued_mails(invitation)
 	assert mail["recipients"] == [frappe.db.get_value("Patient", first, "email")]
+	assert "/portal/activate#key=" in mail["html"]
+
+
+def test_an_expired_invitation_is_resent_from_its_row_after_a_confirm(browser, base_url, ward):
+	family, manager, patients = ward
+	patient = patients[1]
+	# Invited, sent and run out, as the hourly expiry job leaves it.
+	account, expired = onboarding.invite(patient, enqueue=False)
+	frappe.db.set_value(
+		INVITATION,
+		expired.name,
+		{"status": InvitationStatus.SENT, "expires_on": frappe.utils.add_to_date(None, hours=-1)},
+	)
+	with acting():
+		delivery.expire_one(expired.name)
+	frappe.db.commit()
+	context, page = signed_in_page(browser, base_url, *manager)
+	try:
+		open_report(page, base_url, family)
+		assert pill(page, patient).inner_text() == "Invite Expired"
+		assert "yellow" in pill(page, patient).get_attribute("class")
+		email = page.locator(f".dt-scrollable .po-invite[data-patient='{patient}']")
+		assert email.get_attribute("title") == "Resend the invitation"
+		email.click()
+		dialog = page.locator(".modal.show", has_text="a new invitation")
+		dialog.wait_for()
+		page.screenshot(path=str(SCREENSHOTS / "onboarding-report-resend.png"), full_page=True)
+		dialog.locator(".btn-primary", has_text="Yes").click()
+		page.wait_for_function(
+			f"() => document.querySelector(\".po-status[data-patient='{patient}']\")?.innerText === 'Invited'"
+		)
+	finally:
+		context.close()
+
+	assert self_status(patient) == AccountStatus.INVITED
+	assert frappe.db.get_value(INVITATION, expired.name, "status") == InvitationStatus.EXPIRED
+	assert frappe.db.exists(
+		EVENT, {"account": account.name, "event_type": EventType.INVITATION_RESENT, "actor": manager[0]}
+	)
+	new = frappe.db.get_value(INVITATION, {"account": account.name, "status": InvitationStatus.QUEUED})
+	run_queued_job(f"portal_onboarding:invitation:{new}")
+	frappe.db.rollback()
+	assert frappe.db.get_value(INVITATION, new, "status") == InvitationStatus.SENT
+	(mail,) = queued_mails(new)
 	assert "/portal/activate#key=" in mail["html"]
 
 

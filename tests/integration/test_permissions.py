@@ -29,6 +29,7 @@ class TestPermissions(FrappeTestCase):
 					"account": cls.account.name,
 					"channel": "Email",
 					"token_hash": token.token_hash,
+					"reminder_token_hash": issue_token(frappe.utils.now_datetime(), 72).token_hash,
 					"expires_on": token.expires_on,
 				}
 			).insert()
@@ -75,7 +76,9 @@ class TestPermissions(FrappeTestCase):
 		invitation = responses[4].get_json()["data"]
 		self.assertEqual(invitation["account"], self.account.name)
 		self.assertNotIn("token_hash", invitation)
-		self.assertNotIn(self.invitation.token_hash, responses[4].get_data(as_text=True))
+		self.assertNotIn("reminder_token_hash", invitation)
+		for digest in (self.invitation.token_hash, self.invitation.reminder_token_hash):
+			self.assertNotIn(digest, responses[4].get_data(as_text=True))
 
 	def test_child_table_is_not_reachable_on_its_own(self):
 		frappe.set_user(self.website_user[0])

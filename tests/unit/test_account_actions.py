@@ -100,3 +100,12 @@ def test_available_actions_for_the_form():
 		Action.SET_CREDENTIALS,
 		Action.MARK_PENDING_DELETE,
 	)
+
+
+def test_an_account_invited_before_can_be_sent_a_new_invitation():
+	for status in (S.INVITED, S.INVITE_EXPIRED, S.INVITE_FAILED):
+		assert check_action(Action.RESEND_INVITATION, status, False) is None
+		assert target_status(Action.RESEND_INVITATION, status, False) == S.INVITED
+	assert available_actions(S.INVITE_EXPIRED, False)[0] == Action.RESEND_INVITATION
+	for status in (S.NOT_ENABLED, S.ENABLED, S.ACTIVE, S.SUSPENDED, S.PENDING_DELETE):
+		assert check_action(Action.RESEND_INVITATION, status, False).code == "action_not_allowed"

@@ -120,6 +120,17 @@ def test_funnel_cards_in_numbers_and_percent():
 	assert percent(1, 0) == "0.0%"
 
 
+def test_reminder_cards_count_accounts_reminders_and_activations_after_one():
+	reminded, reminders, activated = Funnel(
+		8, 6, 2, reminded=4, reminders=6, activated_after_reminder=1
+	).reminder_cards()
+	assert (reminded.label, reminded.value) == ("Reminded", "4 (50.0%)")
+	assert (reminders.label, reminders.value, reminders.datatype) == ("Reminders sent", 6, "Int")
+	assert (activated.label, activated.value) == ("Activated after a reminder", "1 (25.0%)")
+	# A funnel from before reminders (a cached one, say) reads as none sent.
+	assert [c.value for c in Funnel(8, 6, 2).reminder_cards()] == ["0 (0.0%)", 0, "0 (0.0%)"]
+
+
 def test_page_label_and_last_page():
 	filters = ReportFilters(page=2, page_length=100)
 	assert page_label(filters, 250) == ("Patients {0} to {1} of {2}", ("101", "200", "250"))

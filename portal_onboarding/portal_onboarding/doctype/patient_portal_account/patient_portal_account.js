@@ -52,6 +52,7 @@ function confirm_then(frm, message, method) {
 }
 
 const ACTIONS = {
+	resend_invitation: { label: __("Resend invitation"), run: resend_invitation },
 	suspend: {
 		label: __("Suspend"),
 		run: (frm) =>
@@ -120,6 +121,39 @@ const ACTIONS = {
 			),
 	},
 };
+
+// The same path as the Patient form's invitation (manager role, audited as Invitation Resent): the
+// earlier link is revoked and a new one mailed. A representative is found by the details on this form.
+function resend_invitation(frm) {
+	const doc = frm.doc;
+	const args = { patient: doc.patient };
+	if (doc.access_type !== "Self") {
+		args.representative = JSON.stringify({
+			first_name: doc.first_name,
+			last_name: doc.last_name,
+			email: doc.contact_email,
+			mobile: doc.contact_mobile,
+			relation: doc.relation,
+		});
+	}
+	frappe.confirm(
+		__("Send {0} a new invitation? The link they were sent before stops working.", [
+			frappe.utils.escape_html(doc.contact_email || ""),
+		]),
+		() =>
+			frappe
+				.call({
+					method: "portal_onboarding.api.invitation.invite",
+					type: "POST",
+					args,
+					freeze: true,
+				})
+				.then(() => {
+					frm.reload_doc();
+					frappe.show_alert({ message: __("Invitation queued"), indicator: "green" });
+				})
+	);
+}
 
 function set_credentials(frm) {
 	const dialog = new frappe.ui.Dialog({

@@ -28,8 +28,10 @@ class PatientPortalInvitation(Document):
 		failure_reason: DF.SmallText | None
 		identity_attempts: DF.Int
 		identity_verified_on: DF.Datetime | None
+		last_reminder_on: DF.Datetime | None
 		opened_on: DF.Datetime | None
 		patient: DF.Link | None
+		reminder_token_hash: DF.Data | None
 		reminders_sent: DF.Int
 		reverification: DF.Check
 		send_attempts: DF.Int
@@ -53,7 +55,7 @@ class PatientPortalInvitation(Document):
 				exc=frappe.PermissionError,
 				title=_("Not Permitted"),
 			)
-		if self.token_hash and not looks_like_hash(self.token_hash):
+		if any(value and not looks_like_hash(value) for value in (self.token_hash, self.reminder_token_hash)):
 			frappe.throw(
 				_("Token Hash must be the SHA-256 digest of the invitation token, never the token itself."),
 				exc=InvalidInvitation,

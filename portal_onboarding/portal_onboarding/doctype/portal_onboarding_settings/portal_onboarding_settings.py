@@ -1,10 +1,12 @@
 # Copyright (c) 2026, portal_onboarding contributors and contributors
 # For license information, please see license.txt
 
+import frappe
 from frappe import _
 from frappe.model.document import Document
 from frappe.utils import cint
 
+from portal_onboarding.core.reminders import ReminderPolicy, reminders_never_due
 from portal_onboarding.core.validation import SettingsInput, check_settings
 from portal_onboarding.exceptions import InvalidSettings, throw_reasons
 
@@ -50,3 +52,18 @@ class PortalOnboardingSettings(Document):
 			)
 		)
 		throw_reasons(reasons, InvalidSettings, _("Invalid Portal Onboarding Settings"))
+		self.warn_if_reminders_never_due()
+
+	def warn_if_reminders_never_due(self) -> None:
+		"""Saved anyway (nothing is wrong with each number), but the admin learns no reminder will go out."""
+		policy = ReminderPolicy(cint(self.reminder_after_days), cint(self.max_reminders))
+		if reminders_never_due(policy, cint(self.invitation_lifetime_hours)):
+			frappe.msgprint(
+				_(
+					"Invitations expire after {0} hours, before their first reminder is due after {1} days, "
+					"so no reminder will be sent. Lower Send Reminder After (Days) or lengthen the "
+					"Invitation Lifetime."
+				).format(cint(self.invitation_lifetime_hours), policy.after_days),
+				title=_("No Reminders Will Be Sent"),
+				indicator="orange",
+			)

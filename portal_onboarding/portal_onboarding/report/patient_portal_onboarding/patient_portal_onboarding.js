@@ -7,6 +7,8 @@
 	const PROGRESS_TITLE = __("Inviting patients");
 	// Statuses whose email link sends (or re-sends) the invitation.
 	const INVITABLE = ["Not Enabled", "Enabled", "Invited", "Invite Expired", "Invite Failed"];
+	// Statuses whose link was sent before: a new one revokes it, so the admin confirms first.
+	const RESEND = ["Invited", "Invite Expired", "Invite Failed"];
 	const esc = (value) => frappe.utils.escape_html(value == null ? "" : String(value));
 
 	const statuses = () => Object.keys(frappe.boot.portal_onboarding?.status_colours || {});
@@ -59,7 +61,7 @@
 		);
 	};
 
-	const invite = (patient) =>
+	const send_invitation = (patient) =>
 		frappe
 			.call({
 				method: "portal_onboarding.api.invitation.invite",
@@ -71,6 +73,17 @@
 				frappe.show_alert({ message: __("Invitation queued"), indicator: "green" })
 			)
 			.always(() => refresh_rows([patient]));
+
+	const invite = (patient) => {
+		const row = row_of(patient);
+		if (!RESEND.includes(row.portal_status)) return send_invitation(patient);
+		frappe.confirm(
+			__("Send {0} a new invitation? The link sent before stops working.", [
+				esc(row.patient_name || patient),
+			]),
+			() => send_invitation(patient)
+		);
+	};
 
 	let watched_batch = null;
 	let poller = null;
@@ -211,10 +224,9 @@
 				data.eligible &&
 				INVITABLE.includes(data.portal_status)
 			) {
-				const label =
-					data.portal_status === "Invited"
-						? __("Resend the invitation")
-						: __("Send the invitation");
+				const label = RESEND.includes(data.portal_status)
+					? __("Resend the invitation")
+					: __("Send the invitation");
 				return `<a class="po-invite" role="button" data-patient="${esc(
 					data.patient
 				)}" title="${esc(label)}">${esc(value)}</a>`;
