@@ -32,10 +32,18 @@ before_request = ["portal_onboarding.portal.language.set_guest_language"]
 # A login that must choose a new password reaches nothing else until it has.
 auth_hooks = ["portal_onboarding.accounts.password_change.gate"]
 
-doctype_js = {"Patient": "public/js/patient.js"}
+doctype_js = {
+	"Patient": ["public/js/patient.js", "public/js/form_requests.js"],
+	"Patient Portal Account": "public/js/form_requests.js",
+}
 doctype_list_js = {"Patient": "public/js/patient_list.js"}
 
 doc_events = {
+	# A requested form sent from the portal is bound to its request (bails out early for any other insert).
+	"*": {
+		"before_insert": "portal_onboarding.forms.requests.before_insert",
+		"after_insert": "portal_onboarding.forms.requests.after_insert",
+	},
 	"Patient": {
 		"validate": "portal_onboarding.integrations.healthcare.patient.validate",
 		"after_insert": "portal_onboarding.integrations.healthcare.patient.after_insert",

@@ -9,6 +9,7 @@ SECTION_ROUTES: dict[str, str] = {
 	"Appointments": "appointments",
 	"Lab Results": "lab-results",
 	"Prescriptions": "prescriptions",
+	"Forms": "forms",
 }
 # Personal details belong to every grant: the patient's own name, birth date and contacts.
 PERSONAL_DETAILS_ROUTE = "personal-details"

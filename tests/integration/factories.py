@@ -359,3 +359,56 @@ def run_after_commit() -> None:
 
 	with patch.object(frappe.db, "commit"):
 		frappe.db.after_commit.run()
+
+
+INTAKE_DOCTYPE = "Portal Test Intake"
+INTAKE_ROUTE = "portal-test-intake"
+
+
+def ensure_intake_form() -> str:
+	"""A small patient-linked doctype and its published, login-required Web Form, as a clinic would
+	make for intake; returns the Web Form's name. Made once per site and committed."""
+	if not frappe.db.exists("DocType", INTAKE_DOCTYPE):
+		frappe.get_doc(
+			{
+				"doctype": "DocType",
+				"name": INTAKE_DOCTYPE,
+				"module": "Custom",
+				"custom": 1,
+				"autoname": "hash",
+				"fields": [
+					{"fieldname": "patient", "fieldtype": "Link", "options": "Patient", "label": "Patient"},
+					{"fieldname": "reason_for_visit", "fieldtype": "Small Text", "label": "Reason for Visit"},
+					{"fieldname": "allergies", "fieldtype": "Data", "label": "Allergies"},
+				],
+				"permissions": [{"role": "System Manager", "read": 1, "write": 1, "create": 1}],
+			}
+		).insert(ignore_permissions=True)
+	name = frappe.db.get_value("Web Form", {"route": INTAKE_ROUTE})
+	if not name:
+		name = (
+			frappe.get_doc(
+				{
+					"doctype": "Web Form",
+					"title": "Portal Test Intake",
+					"route": INTAKE_ROUTE,
+					"doc_type": INTAKE_DOCTYPE,
+					"module": "Custom",
+					"is_standard": 0,
+					"published": 1,
+					"login_required": 1,
+					"web_form_fields": [
+						{
+							"fieldname": "reason_for_visit",
+							"fieldtype": "Small Text",
+							"label": "Reason for Visit",
+						},
+						{"fieldname": "allergies", "fieldtype": "Data", "label": "Allergies"},
+					],
+				}
+			)
+			.insert(ignore_permissions=True)
+			.name
+		)
+	frappe.db.commit()
+	return name

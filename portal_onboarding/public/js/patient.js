@@ -5,22 +5,38 @@ frappe.ui.form.on("Patient", {
 	refresh(frm) {
 		if (frm.is_new()) return;
 		portal_onboarding.show_status(frm);
+		portal_forms.show(frm);
 		if (!frappe.user.has_role(["System Manager", "Portal Onboarding Manager"])) return;
 
 		const group = __("Portal");
 		const enabled = frm.doc.portal_access === "Patient Can Access Portal";
 		if (enabled) {
-			frm.add_custom_button(__("Disable portal access"), () => portal_onboarding.disable(frm), group);
+			frm.add_custom_button(
+				__("Disable portal access"),
+				() => portal_onboarding.disable(frm),
+				group
+			);
 		} else {
-			frm.add_custom_button(__("Enable portal access"), () => portal_onboarding.call(frm, "account.enable"), group);
+			frm.add_custom_button(
+				__("Enable portal access"),
+				() => portal_onboarding.call(frm, "account.enable"),
+				group
+			);
 		}
-		const invited = ["Invited", "Invite Expired", "Invite Failed"].includes(frm.doc.portal_status);
+		const invited = ["Invited", "Invite Expired", "Invite Failed"].includes(
+			frm.doc.portal_status
+		);
 		frm.add_custom_button(
 			invited ? __("Resend invitation") : __("Send invitation"),
 			() => portal_onboarding.invite(frm),
 			group
 		);
-		frm.add_custom_button(__("Invite a representative"), () => portal_onboarding.invite_representative(frm), group);
+		frm.add_custom_button(
+			__("Invite a representative"),
+			() => portal_onboarding.invite_representative(frm),
+			group
+		);
+		portal_forms.add_button(frm, frm.doc.name, group);
 	},
 });
 
@@ -33,9 +49,10 @@ const portal_onboarding = {
 			field.$wrapper
 				.find(".control-value")
 				.html(
-					`<span class="indicator-pill ${colour}" data-portal-status><span>${__("Portal: {0}", [
-						__(status),
-					])}</span></span>`
+					`<span class="indicator-pill ${colour}" data-portal-status><span>${__(
+						"Portal: {0}",
+						[__(status)]
+					)}</span></span>`
 				);
 		}
 		if (frm.doc.portal_status_reason) {
@@ -59,7 +76,9 @@ const portal_onboarding = {
 
 	disable(frm) {
 		frappe.confirm(
-			__("Disable portal access for this patient and everyone acting for them? Their sessions end now."),
+			__(
+				"Disable portal access for this patient and everyone acting for them? Their sessions end now."
+			),
 			() => portal_onboarding.call(frm, "account.disable")
 		);
 	},
@@ -100,13 +119,26 @@ const portal_onboarding = {
 			fields: [
 				{ fieldname: "first_name", fieldtype: "Data", label: __("First Name"), reqd: 1 },
 				{ fieldname: "last_name", fieldtype: "Data", label: __("Last Name") },
-				{ fieldname: "email", fieldtype: "Data", options: "Email", label: __("Email"), reqd: 1 },
+				{
+					fieldname: "email",
+					fieldtype: "Data",
+					options: "Email",
+					label: __("Email"),
+					reqd: 1,
+				},
 				{ fieldname: "mobile", fieldtype: "Data", options: "Phone", label: __("Mobile") },
 				{
 					fieldname: "relation",
 					fieldtype: "Select",
 					label: __("Relation to Patient"),
-					options: ["Parent", "Legal Guardian", "Carer", "Spouse or Partner", "Child", "Other"],
+					options: [
+						"Parent",
+						"Legal Guardian",
+						"Carer",
+						"Spouse or Partner",
+						"Child",
+						"Other",
+					],
 					reqd: 1,
 				},
 				portal_onboarding.channel_field(),
@@ -116,8 +148,13 @@ const portal_onboarding = {
 				const { channel, ...representative } = values;
 				dialog.hide();
 				portal_onboarding
-					.call(frm, "invitation.invite", { channel, representative: JSON.stringify(representative) })
-					.then(() => frappe.show_alert({ message: __("Invitation queued"), indicator: "green" }));
+					.call(frm, "invitation.invite", {
+						channel,
+						representative: JSON.stringify(representative),
+					})
+					.then(() =>
+						frappe.show_alert({ message: __("Invitation queued"), indicator: "green" })
+					);
 			},
 		});
 		dialog.show();

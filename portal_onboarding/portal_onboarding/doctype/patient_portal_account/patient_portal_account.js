@@ -18,6 +18,7 @@ frappe.ui.form.on("Patient Portal Account", {
 			const { label, run } = ACTIONS[action] || {};
 			if (run) frm.add_custom_button(label, () => run(frm), __("Manage"));
 		}
+		portal_forms.add_button(frm, frm.doc.patient, __("Manage"));
 		if (frm.doc.access_type === "Self") {
 			frm.add_custom_button(__("Load from patient"), () =>
 				call(frm, "load_from_patient").then(() =>

@@ -1,0 +1,306 @@
+"""Forms requested through the portal: staff request a web form from a patient; the person fills it in
+from the portal's Forms page, and the submission marks the request done.
+
+A submission is bound to its request by the session, never by the URL: the portal's "Fill in" button
+(a POST that checks the grant) remembers the request for this session, and the web form's insert is
+matched against it. The document's Link to Patient is set from the request, whatever was sent.
+"""
+
+from typing import Any
+
+import frappe
+from frappe import _
+from frappe.utils import get_url, getdate, now_datetime
+
+from portal_onboarding.audit import log_event
+from portal_onboarding.constants import (
+	ACCOUNT,
+	FORM_REQUEST,
+	PATIENT_ROLE,
+	AccountStatus,
+	EventType,
+)
+from portal_onboarding.core.forms import (
+	FORMS_SECTION,
+	FormRequestStatus,
+	RequestFacts,
+	check_cancel,
+	check_request,
+	check_submission,
+	patient_field,
+)
+from portal_onboarding.exceptions import InvalidAccount, throw_reasons
+from portal_onboarding.permissions import granted
+from portal_onboarding.security.actions import app_action
+
+S = FormRequestStatus
+FORMS_PATH = "/portal/forms"
+STARTED_KEY = "portal_onboarding:form_request:{sid}"
+STARTED_SECONDS = 24 * 60 * 60
+REQUESTED_DOCTYPES_KEY = "portal_onboarding:requested_form_doctypes"
+# Accounts that can still come to see a request (once invited and activated).
+REACHING = (AccountStatus.ENABLED, AccountStatus.INVITED, AccountStatus.ACTIVE)
+
+
+def accounts_with_forms(patient: str) -> tuple[int, int, list[str]]:
+	"""(accounts that reach the patient, those permitting Forms, the Active ones' contact emails)."""
+	accounts = frappe.get_all(
+		ACCOUNT,
+		filters={"patient": patient, "status": ("in", REACHING)},
+		fields=["name", "status", "contact_email"],
+	)
+	with_forms = set(
+		frappe.get_all(
+			"Patient Portal Section",
+			filters={
+				"parent": ("in", [a.name for a in accounts] or [""]),
+				"parenttype": ACCOUNT,
+				"portal_section": FORMS_SECTION,
+			},
+			pluck="parent",
+		)
+	)
+	emails = sorted(
+		{
+			a.contact_email
+			for a in accounts
+			if a.name in with_forms and a.status == AccountStatus.ACTIVE and a.contact_email
+		}
+	)
+	return len(accounts), len(with_forms), emails
+
+
+@app_action
+def request(patient: str, web_form: str, due_date: str | None = None) -> Any:
+	"""Ask the patient (through every account permitting Forms) to fill in `web_form`."""
+	from portal_onboarding.onboarding import lock_patient
+
+	patient_doc = lock_patient(patient)
+	form = frappe.db.get_value(
+		"Web Form", web_form, ["name", "title", "published", "login_required", "route"], as_dict=True
+	)
+	try:
+		due = getdate(due_date) if due_date else None
+	except Exception:
+		frappe.throw(_("The due date {0} is not a date.").format(frappe.bold(due_date)), exc=InvalidAccount)
+	accounts, with_forms, emails = accounts_with_forms(patient)
+	throw_reasons(
+		check_request(
+			RequestFacts(
+				due_date=due,
+				today=getdate(),
+				web_form_exists=bool(form),
+				published=bool(form and form.published),
+				login_required=bool(form and form.login_required),
+				already_requested=bool(
+					form
+					and frappe.db.exists(
+						FORM_REQUEST, {"patient": patient, "web_form": web_form, "status": S.REQUESTED}
+					)
+				),
+				accounts=accounts,
+				accounts_with_forms=with_forms,
+			)
+		),
+		InvalidAccount,
+		_("The form cannot be requested"),
+	)
+	doc = frappe.get_doc(
+		{
+			"doctype": FORM_REQUEST,
+			"patient": patient_doc.name,
+			"web_form": form.name,
+			"form_title": form.title,
+			"due_date": due,
+			"status": S.REQUESTED,
+			"requested_by": frappe.session.user,
+			"requested_on": now_datetime(),
+		}
+	).insert(ignore_permissions=True)
+	log_event(EventType.FORM_REQUESTED, None, patient, _("{0}: {1}").format(doc.name, form.title))
+	forget_requested_doctypes()
+	notify(doc, emails, patient_doc.language)
+	return doc
+
+
+def notify(doc: Any, emails: list[str], language: str | None) -> None:
+	"""Tell the people who can act that a form waits; the mail names no form and no health detail."""
+	from portal_onboarding.delivery import clinic_name, in_language
+
+	if not emails:
+		return
+	with in_language(language):
+		clinic = clinic_name()
+		subject = _("{0} has a form for you on the patient portal").format(clinic)
+		message = frappe.render_template(
+			"portal_onboarding/templates/emails/portal_form_requested.html",
+			{"clinic_name": clinic, "link": get_url(FORMS_PATH)},
+		)
+	frappe.sendmail(
+		recipients=emails,
+		subject=subject,
+		message=message,
+		reference_doctype=FORM_REQUEST,
+		reference_name=doc.name,
+		add_unsubscribe_link=0,
+		retry=3,
+	)
+
+
+def lock_request(name: str) -> Any:
+	if not frappe.db.exists(FORM_REQUEST, name):
+		frappe.throw(
+			_("Form request {0} does not exist.").format(frappe.bold(name)), exc=frappe.DoesNotExistError
+		)
+	return frappe.get_doc(FORM_REQUEST, name, for_update=True)
+
+
+@app_action
+def cancel(name: str, reason: str) -> Any:
+	"""Withdraw a request that is still open; the portal stops showing it."""
+	doc = lock_request(name)
+	problem = check_cancel(doc.status, reason)
+	throw_reasons([problem] if problem else [], InvalidAccount, _("The request cannot be cancelled"))
+	doc.status = S.CANCELLED
+	doc.cancel_reason = reason.strip()
+	doc.save(ignore_permissions=True)
+	log_event(
+		EventType.FORM_REQUEST_CANCELLED, None, doc.patient, _("{0}: {1}").format(name, doc.cancel_reason)
+	)
+	forget_requested_doctypes()
+	return doc
+
+
+def for_patient(patient: str, statuses: tuple[str, ...] = S.ALL, limit: int = 50) -> list[Any]:
+	"""The patient's requests, newest first (callers have checked who may see them)."""
+	return frappe.get_all(
+		FORM_REQUEST,
+		filters={"patient": patient, "status": ("in", statuses)},
+		fields=[
+			"name",
+			"form_title",
+			"web_form",
+			"due_date",
+			"status",
+			"submitted_on",
+			"reference_doctype",
+			"reference_name",
+			"requested_on",
+		],
+		order_by="creation desc",
+		limit=limit,
+	)
+
+
+# The portal side
+
+
+def started_key() -> str:
+	return STARTED_KEY.format(sid=frappe.session.sid)
+
+
+def start(name: str) -> str:
+	"""Remember, for this session, the request the person is about to fill in; returns the form's page.
+
+	Every refusal is the same 403: a request of a patient this login may not see does not exist for it.
+	"""
+	doc = frappe.db.get_value(FORM_REQUEST, name, ["patient", "web_form", "status"], as_dict=True)
+	if not doc or not granted(doc.patient, section=FORMS_SECTION):
+		raise frappe.PermissionError(_("This form is not available to you."))
+	problem = check_submission(doc.status)
+	if problem:
+		frappe.throw(_(problem.message), exc=InvalidAccount)
+	frappe.cache.set_value(started_key(), name, expires_in_sec=STARTED_SECONDS)
+	route = frappe.db.get_value("Web Form", doc.web_form, "route")
+	return f"/{route}/new"
+
+
+def requested_doctypes() -> set[str]:
+	"""Doctypes of web forms ever requested through the portal: the only inserts the hooks look at.
+
+	Not only the open ones: a second submission of a form already sent must meet the request too.
+	"""
+	cached = frappe.cache.get_value(REQUESTED_DOCTYPES_KEY)
+	if cached is None:
+		forms = frappe.get_all(FORM_REQUEST, pluck="web_form", distinct=True)
+		cached = sorted(
+			set(frappe.get_all("Web Form", filters={"name": ("in", forms or [""])}, pluck="doc_type"))
+		)
+		frappe.cache.set_value(REQUESTED_DOCTYPES_KEY, cached)
+	return set(cached)
+
+
+def forget_requested_doctypes() -> None:
+	frappe.db.after_commit.add(lambda: frappe.cache.delete_value(REQUESTED_DOCTYPES_KEY))
+	frappe.cache.delete_value(REQUESTED_DOCTYPES_KEY)
+
+
+def is_portal_login(user: str) -> bool:
+	return (
+		user != "Guest"
+		and frappe.db.get_value("User", user, "user_type") == "Website User"
+		and bool(frappe.db.exists("Has Role", {"parent": user, "role": PATIENT_ROLE}))
+	)
+
+
+def doc_patient_field(doctype: str) -> str | None:
+	meta = frappe.get_meta(doctype)
+	return patient_field([(df.fieldname, df.fieldtype, df.options) for df in meta.fields])
+
+
+def before_insert(doc: Any, method: str | None = None) -> None:
+	"""doc_events "*": a portal login's web form submission of a requested form is bound to its request.
+
+	Refused (nothing created) when the request was already sent or withdrawn, or when a portal login
+	submits a requested, patient-linked form without opening it from the portal's Forms page.
+	"""
+	if not frappe.flags.in_web_form or doc.doctype not in requested_doctypes():
+		return
+	user = frappe.session.user
+	if not is_portal_login(user):
+		return
+	field = doc_patient_field(doc.doctype)
+	name = frappe.cache.get_value(started_key())
+	request_doc = frappe.get_doc(FORM_REQUEST, name, for_update=True) if name else None
+	form_doctype = request_doc and frappe.db.get_value("Web Form", request_doc.web_form, "doc_type")
+	if request_doc is None or form_doctype != doc.doctype:
+		if field:
+			frappe.throw(
+				_("Please open this form from the Forms page of the patient portal."),
+				exc=frappe.PermissionError,
+			)
+		return
+	if not granted(request_doc.patient, user, FORMS_SECTION):
+		raise frappe.PermissionError(_("This form is not available to you."))
+	problem = check_submission(request_doc.status)
+	if problem:
+		frappe.throw(_(problem.message), exc=InvalidAccount, title=_("Form not sent"))
+	if field:
+		doc.set(field, request_doc.patient)
+	doc.flags.portal_form_request = request_doc.name
+
+
+@app_action
+def after_insert(doc: Any, method: str | None = None) -> None:
+	"""doc_events "*": mark the bound request Submitted, linked to the document, and forget it."""
+	name = doc.flags.get("portal_form_request")
+	if not name:
+		return
+	request_doc = frappe.get_doc(FORM_REQUEST, name, for_update=True)
+	request_doc.update(
+		{
+			"status": S.SUBMITTED,
+			"submitted_on": now_datetime(),
+			"submitted_by": frappe.session.user,
+			"reference_doctype": doc.doctype,
+			"reference_name": doc.name,
+		}
+	)
+	request_doc.save(ignore_permissions=True)
+	log_event(
+		EventType.FORM_SUBMITTED,
+		None,
+		request_doc.patient,
+		_("{0}: {1} {2}").format(name, doc.doctype, doc.name),
+	)
+	# The session keeps the request: sending the form again meets "already sent", not a new document.
