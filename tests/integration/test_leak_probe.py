@@ -16,11 +16,11 @@ from frappe.utils import add_days, today
 from frappe.utils.password import update_password
 
 from portal_onboarding.accounts import management
-from portal_onboarding.constants import ACCOUNT
+from portal_onboarding.constants import ACCOUNT, FORM_REQUEST
 from portal_onboarding.permissions import portal_grants
 from tests.integration.committed import CommittedCase
 from tests.integration.factories import accept_link, in_own_thread, make_user, strong_password, unique
-from tests.integration.test_portal import CLINICAL, permit, raw_insert
+from tests.integration.test_portal import ALL_SECTIONS, CLINICAL, permit, raw_insert
 from tests.site import site_name
 
 REPORT = Path(__file__).resolve().parents[1] / ".reports" / "leak_probe.txt"
@@ -31,6 +31,7 @@ WEB_FORMS = {
 	"Patient Appointment": "patient-appointments",
 }
 METHOD = "/api/method/"
+PROBED_SECTIONS = [*ALL_SECTIONS, "Forms"]
 
 
 def probes_for(patients: list[dict]) -> list[tuple[str, str, dict | None]]:
@@ -41,7 +42,9 @@ def probes_for(patients: list[dict]) -> list[tuple[str, str, dict | None]]:
 		("GET", "/portal/lab-results", None),
 		("GET", "/portal/prescriptions", None),
 		("GET", "/portal/personal-details", None),
+		("GET", "/portal/forms", None),
 		("GET", "/me", None),
+		("GET", f"/api/resource/{quote(FORM_REQUEST)}?fields=%5B%22*%22%5D&limit_page_length=0", None),
 	]
 	for doctype, route in WEB_FORMS.items():
 		requests += [("GET", f"/{route}", None), ("GET", f"/{route}/list", None)]
@@ -76,6 +79,12 @@ def probes_for(patients: list[dict]) -> list[tuple[str, str, dict | None]]:
 					{"doctype": doctype, "docname": name, "web_form_name": WEB_FORMS[doctype]},
 				),
 			]
+		for form in patient["forms"]:
+			requests += [
+				("POST", METHOD + "portal_onboarding.api.forms.start", {"request": form}),
+				("POST", METHOD + "frappe.client.get", {"doctype": FORM_REQUEST, "name": form}),
+				("GET", f"/api/resource/{quote(FORM_REQUEST)}/{quote(form)}", None),
+			]
 		requests.append(
 			("POST", METHOD + "portal_onboarding.api.portal.choose_patient", {"patient": patient["name"]})
 		)
@@ -88,7 +97,7 @@ def probes_for(patients: list[dict]) -> list[tuple[str, str, dict | None]]:
 
 class TestLeakProbe(CommittedCase):
 	def tearDown(self):
-		for doctype in CLINICAL:
+		for doctype in (*CLINICAL, FORM_REQUEST):
 			frappe.db.delete(doctype, {"patient": ("in", self.patients or [""])})
 		frappe.db.delete("Normal Test Result", {"parent": ("like", "LAB-%")})
 		frappe.db.delete("Drug Prescription", {"parent": ("like", "PAT-%")})
@@ -97,8 +106,9 @@ class TestLeakProbe(CommittedCase):
 
 	def make_records(
 		self, patient: str, rng: random.Random
-	) -> tuple[list[tuple[str, str]], list[str], list[str]]:
-		"""A submitted and a draft lab test, an appointment and an encounter, each with unique markers."""
+	) -> tuple[list[tuple[str, str]], list[str], list[str], list[str]]:
+		"""A submitted and a draft lab test, an appointment, an encounter and a requested form, each with
+		unique markers."""
 		value, draft_value = (
 			f"{rng.randint(100, 999)}.{rng.randint(10, 99)}",
 			f"{rng.randint(100, 999)}.{rng.randint(10, 99)}",
@@ -141,7 +151,17 @@ class TestLeakProbe(CommittedCase):
 			("Patient Appointment", appointment),
 			("Patient Encounter", encounter),
 		]
-		return records, [value, doctor, drug], [draft_value]
+		form_title = unique("Consent ")
+		form = raw_insert(
+			{
+				"doctype": FORM_REQUEST,
+				"patient": patient,
+				"web_form": "probe-consent",
+				"form_title": form_title,
+				"status": "Requested",
+			}
+		)
+		return records, [value, doctor, drug, form_title], [draft_value], [form]
 
 	def test_no_login_reaches_a_patient_it_was_not_granted(self):
 		rng = random.Random(20261122)
@@ -150,7 +170,7 @@ class TestLeakProbe(CommittedCase):
 		for n in range(6):
 			email = shared if n < 3 else f"{unique('p')}@example.com"
 			patient = self.patient(email=email, mobile=f"+1555{rng.randint(1000000, 9999999)}")
-			records, markers, drafts = self.make_records(patient.name, rng)
+			records, markers, drafts, forms = self.make_records(patient.name, rng)
 			patients.append(
 				{
 					"name": patient.name,
@@ -159,13 +179,14 @@ class TestLeakProbe(CommittedCase):
 					"records": records,
 					"markers": markers,
 					"drafts": drafts,
+					"forms": forms,
 				}
 			)
 		logins: list[tuple[str, str]] = []
 		# Own logins for patients 0, 1 and 3 (0 and 1 share an email); patient 3 is then suspended.
 		for n in (0, 1, 3):
 			_account, user = self.active_login(patients[n]["name"])
-			permit(patients[n]["name"])
+			permit(patients[n]["name"], PROBED_SECTIONS)
 			password = strong_password()
 			update_password(user, password)
 			logins.append((user, password))
@@ -183,7 +204,7 @@ class TestLeakProbe(CommittedCase):
 		for n, index in enumerate((2, 4)):
 			_a, _i, key = self.invited(patients[index]["name"], representative=rep)
 			assert accept_link(key, username=username, password=password, existing_login=n)["ok"]
-			permit(patients[index]["name"])
+			permit(patients[index]["name"], PROBED_SECTIONS)
 		rep_user = frappe.db.get_value(
 			ACCOUNT, {"patient": patients[2]["name"], "access_type": "Authorized Representative"}, "user"
 		)
