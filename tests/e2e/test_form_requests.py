@@ -56,6 +56,7 @@ def test_admin_requests_the_intake_form_the_patient_sends_it_the_patient_shows_i
 	admin, desk = signed_in_page(browser, base_url, manager_email, manager_password)
 	dialog = open_portal_action(desk, base_url, patient.name, "Request a form")
 	dialog.locator("select[data-fieldname='web_form']").select_option(web_form)
+	desk.wait_for_timeout(400)  # the dialog's fade-in, for the screenshot
 	desk.screenshot(path=str(SCREENSHOTS / "desk-request-form.png"))
 	dialog.locator("button.btn-primary", has_text="Request").click()
 	desk.locator("[data-portal-forms] .indicator-pill", has_text="Requested").wait_for()
