@@ -66,6 +66,7 @@ def test_admin_requests_the_intake_form_the_patient_sends_it_the_patient_shows_i
 	page.set_default_timeout(30_000)
 	portal_sign_in(page, base_url, username, password)
 	page.wait_for_url("**/portal")
+	page.locator("[data-forms-waiting]", has_text="1 form(s) to fill in").wait_for()
 	page.locator(".portal-nav [data-section='Forms']").click()
 	page.wait_for_url("**/portal/forms")
 	page.locator("[data-fill-in]").wait_for()

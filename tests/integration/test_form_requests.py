@@ -137,10 +137,11 @@ class TestThroughThePortal(FormCase):
 		frappe.db.commit()
 		marker = unique("allergy-")
 		sneaky = submission(self.web_form, reason_for_visit="Check-up", allergies=marker, patient=other.name)
-		forms_page, started, sent, again, after = self.get(
+		home, forms_page, started, sent, again, after = self.get(
 			user,
 			password,
 			[
+				("GET", "/portal", None),
 				("GET", "/portal/forms", None),
 				("POST", START, {"request": request}),
 				("POST", ACCEPT, sneaky),
@@ -148,6 +149,7 @@ class TestThroughThePortal(FormCase):
 				("GET", "/portal/forms", None),
 			],
 		)
+		self.assertTrue(shows(home, "You have 1 form(s) to fill in."))
 		self.assertTrue(shows(forms_page, "Portal Test Intake"))
 		self.assertTrue(shows(forms_page, f'data-fill-in="{request}"'))
 		self.assertEqual(started.get_json()["message"]["redirect_to"], "/portal-test-intake/new")
