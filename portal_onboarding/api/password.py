@@ -5,6 +5,7 @@ from frappe import _
 
 from portal_onboarding.accounts import password_change, password_reset, self_reset
 from portal_onboarding.activation import invalid_link_message
+from portal_onboarding.constants import ACCOUNT
 from portal_onboarding.core.eligibility import normalise_email
 from portal_onboarding.security.ratelimit import count, limit_guest
 
@@ -63,21 +64,23 @@ def request_reset(identifier: str | None = None) -> dict:
 def frappe_reset_password(user: str) -> str | None:
 	"""Frappe's own "Forgot Password?" endpoint, in place of Frappe's for this site.
 
-	A portal login is sent our own audited link; staff get Frappe's mail. Whoever is asked for,
-	the answer is the one Frappe gives when it sent instructions, so it never tells who exists.
+	A portal login (a user some portal account points at), or anything that is no user, goes through
+	our own audited flow; staff and the site's other website users still get Frappe's mail. Whoever
+	is asked for, the answer is the one Frappe gives when it sent instructions, so it never tells who
+	exists.
 	"""
 	typed = (user or "").strip()
 	limit_guest("request_reset", normalise_email(typed) or "", *LIMITS["request_reset"])
-	staff = (
-		frappe.db.get_value("User", {"name": typed, "enabled": 1, "user_type": "System User"}, "name")
-		if typed
+	other = (
+		frappe.db.get_value("User", {"name": typed, "enabled": 1}, "name")
+		if typed and not frappe.db.exists(ACCOUNT, {"user": typed})
 		else None
 	)
-	if staff and staff != "Administrator":
-		staff_user = frappe.get_doc("User", staff)
+	if other and other not in ("Administrator", "Guest"):
+		frappe_user = frappe.get_doc("User", other)
 		try:
-			staff_user.validate_reset_password()
-			staff_user.reset_password(send_email=True)
+			frappe_user.validate_reset_password()
+			frappe_user.reset_password(send_email=True)
 		except frappe.ValidationError:
 			frappe.clear_messages()
 	elif typed:
