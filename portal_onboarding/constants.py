@@ -87,6 +87,24 @@ class ResetStatus:
 	ALL = (SENT, USED, EXPIRED, REVOKED)
 
 
+class RegistrationStatus:
+	PENDING_VERIFICATION = "Pending Verification"
+	AWAITING_REVIEW = "Awaiting Review"
+	APPROVED = "Approved"
+	REJECTED = "Rejected"
+	EXPIRED = "Expired"
+
+	ALL = (PENDING_VERIFICATION, AWAITING_REVIEW, APPROVED, REJECTED, EXPIRED)
+
+
+class FormRequestStatus:
+	REQUESTED = "Requested"
+	SUBMITTED = "Submitted"
+	CANCELLED = "Cancelled"
+
+	ALL = (REQUESTED, SUBMITTED, CANCELLED)
+
+
 class BatchOutcome:
 	PENDING = "Pending"
 	SENT = "Sent"

@@ -133,18 +133,7 @@ def deliver(invitation_name: str) -> None:
 	issued = issue_token(now_datetime(), int(get_settings().invitation_lifetime_hours))
 	frappe.db.savepoint("portal_invitation_email")
 	try:
-		email = render_email(
-			account, activation_link(issued.token), issued.expires_on, bool(invitation.reverification)
-		)
-		frappe.sendmail(
-			recipients=[invitation.sent_to],
-			subject=email["subject"],
-			message=email["message"],
-			reference_doctype=INVITATION,
-			reference_name=invitation.name,
-			add_unsubscribe_link=0,
-			retry=3,
-		)
+		mail_link(invitation, account, issued.token, issued.expires_on, bool(invitation.reverification))
 	except Exception as e:
 		frappe.db.rollback(save_point="portal_invitation_email")
 		record_failure(invitation, account, str(e) or e.__class__.__name__)
@@ -162,6 +151,27 @@ def deliver(invitation_name: str) -> None:
 	if invitation.channel == Channel.BOTH:
 		deliver_sms(invitation, account)
 	invitation.save(ignore_permissions=True)
+
+
+def mail_link(
+	invitation: Any,
+	account: Any,
+	token: str,
+	expires_on: Any,
+	reverification: bool = False,
+	reminder: bool = False,
+) -> None:
+	"""Queue the mail carrying an invitation's link (the first one or a reminder) to its address."""
+	email = render_email(account, activation_link(token), expires_on, reverification, reminder=reminder)
+	frappe.sendmail(
+		recipients=[invitation.sent_to],
+		subject=email["subject"],
+		message=email["message"],
+		reference_doctype=INVITATION,
+		reference_name=invitation.name,
+		add_unsubscribe_link=0,
+		retry=3,
+	)
 
 
 def deliver_sms(invitation: Any, account: Any) -> None:

@@ -16,7 +16,7 @@ from portal_onboarding.audit import log_event
 from portal_onboarding.constants import ACCOUNT, INVITATION, EventType, InvitationStatus
 from portal_onboarding.core.reminders import InvitationFacts, ReminderPolicy, last_mailed_by, reminder_due
 from portal_onboarding.core.tokens import generate_token, hash_token
-from portal_onboarding.delivery import activation_link, each_committed, lock_invitation, render_email
+from portal_onboarding.delivery import each_committed, lock_invitation, mail_link
 from portal_onboarding.portal_status import forget_status_counts
 from portal_onboarding.security.actions import app_action
 from portal_onboarding.settings import get_settings
@@ -89,16 +89,7 @@ def remind(invitation_name: str) -> None:
 	token = generate_token()
 	frappe.db.savepoint("portal_invitation_reminder")
 	try:
-		email = render_email(account, activation_link(token), invitation.expires_on, reminder=True)
-		frappe.sendmail(
-			recipients=[invitation.sent_to],
-			subject=email["subject"],
-			message=email["message"],
-			reference_doctype=INVITATION,
-			reference_name=invitation.name,
-			add_unsubscribe_link=0,
-			retry=3,
-		)
+		mail_link(invitation, account, token, invitation.expires_on, reminder=True)
 	except Exception:
 		frappe.db.rollback(save_point="portal_invitation_reminder")
 		frappe.log_error(

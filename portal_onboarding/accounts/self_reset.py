@@ -16,11 +16,11 @@ from portal_onboarding.core.eligibility import is_valid_email, normalise_email
 from portal_onboarding.core.usernames import normalise_username
 from portal_onboarding.onboarding import lock_account
 from portal_onboarding.security.actions import app_action
+from portal_onboarding.security.ratelimit import within
 
 # Logins one request may reach (a family sharing an inbox), and mails per login per hour.
 MAX_LOGINS_PER_REQUEST = 5
 MAILS_PER_LOGIN = 3
-WINDOW_SECONDS = 60 * 60
 
 
 def accounts_for(identifier: str) -> dict[str, str]:
@@ -51,22 +51,13 @@ def accounts_for(identifier: str) -> dict[str, str]:
 	return dict(list(found.items())[:MAX_LOGINS_PER_REQUEST])
 
 
-def under_budget(user: str) -> bool:
-	"""Count one mail for this login; False past its hourly budget (silently: the answer never changes)."""
-	key = frappe.cache.make_key(f"portal_onboarding:self_reset:{user}")
-	hits = frappe.cache.incr(key)
-	if hits == 1 or frappe.cache.ttl(key) < 0:
-		frappe.cache.expire(key, WINDOW_SECONDS)
-	return hits <= MAILS_PER_LOGIN
-
-
 @app_action
 def request(identifier: str) -> int:
 	"""Mail a reset link to each login the identifier reaches; returns how many went (for tests only)."""
 	sent = 0
 	for user, account_name in accounts_for(identifier).items():
-		if not under_budget(user):
-			continue
+		if not within(f"self_reset:{user}", MAILS_PER_LOGIN):
+			continue  # past this login's hourly mails: silently, the answer never changes
 		account = lock_account(account_name)
 		if account.status != AccountStatus.ACTIVE or account.user != user or not account.contact_email:
 			continue

@@ -4,18 +4,11 @@ a submitted document names its patient."""
 from dataclasses import dataclass
 from datetime import date
 
+from portal_onboarding.constants import FormRequestStatus
 from portal_onboarding.core.messages import Reason, _
 
 FORMS_SECTION = "Forms"
 MAX_CANCEL_REASON = 500
-
-
-class FormRequestStatus:
-	REQUESTED = "Requested"
-	SUBMITTED = "Submitted"
-	CANCELLED = "Cancelled"
-
-	ALL = (REQUESTED, SUBMITTED, CANCELLED)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from portal_onboarding.constants import RegistrationStatus
 from portal_onboarding.core.eligibility import ZIP_RE, is_valid_email, normalise_email, normalise_zip
 from portal_onboarding.core.messages import Reason, _
 
@@ -13,16 +14,6 @@ MAX_EMAIL_LENGTH = 140
 MAX_AGE_YEARS = 130
 MAX_REJECTION_REASON = 500
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-class RegistrationStatus:
-	PENDING_VERIFICATION = "Pending Verification"
-	AWAITING_REVIEW = "Awaiting Review"
-	APPROVED = "Approved"
-	REJECTED = "Rejected"
-	EXPIRED = "Expired"
-
-	ALL = (PENDING_VERIFICATION, AWAITING_REVIEW, APPROVED, REJECTED, EXPIRED)
 
 
 class WaitReason:

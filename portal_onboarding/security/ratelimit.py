@@ -15,8 +15,8 @@ from portal_onboarding.core.tokens import hash_token
 WINDOW_SECONDS = 60 * 60
 
 
-def count(bucket: str, limit: int, seconds: int = WINDOW_SECONDS) -> None:
-	"""Count one request in `bucket`; refuse with HTTP 429 past `limit` in the window."""
+def within(bucket: str, limit: int, seconds: int = WINDOW_SECONDS) -> bool:
+	"""Count one hit in `bucket`; False once it is past `limit` in the window."""
 	key = frappe.cache.make_key(f"portal_onboarding:rl:{bucket}")
 	pipe = frappe.cache.pipeline()
 	pipe.incr(key)
@@ -25,7 +25,12 @@ def count(bucket: str, limit: int, seconds: int = WINDOW_SECONDS) -> None:
 	if ttl < 0:
 		# A new window (or a counter that somehow lost its expiry): it must never block for good.
 		frappe.cache.expire(key, seconds)
-	if hits > limit:
+	return hits <= limit
+
+
+def count(bucket: str, limit: int, seconds: int = WINDOW_SECONDS) -> None:
+	"""Count one request in `bucket`; refuse with HTTP 429 past `limit` in the window."""
+	if not within(bucket, limit, seconds):
 		frappe.throw(
 			_("Too many attempts. Please wait a while and try again."),
 			frappe.RateLimitExceededError,

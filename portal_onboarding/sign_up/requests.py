@@ -21,10 +21,10 @@ from portal_onboarding.constants import (
 	Channel,
 	EventType,
 	InvitationStatus,
+	RegistrationStatus,
 )
 from portal_onboarding.core.registration import (
 	Candidate,
-	RegistrationStatus,
 	SignUpDetails,
 	decide,
 )

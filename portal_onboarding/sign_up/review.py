@@ -7,9 +7,9 @@ from frappe import _
 from frappe.utils import now_datetime
 
 from portal_onboarding.audit import log_event
-from portal_onboarding.constants import PATIENT, REGISTRATION, Channel, EventType
+from portal_onboarding.constants import PATIENT, REGISTRATION, Channel, EventType, RegistrationStatus
 from portal_onboarding.core.eligibility import email_changed
-from portal_onboarding.core.registration import RegistrationStatus, check_review
+from portal_onboarding.core.registration import check_review
 from portal_onboarding.exceptions import InvalidInvitation, throw_reasons
 from portal_onboarding.security.actions import app_action
 from portal_onboarding.sign_up.requests import mail

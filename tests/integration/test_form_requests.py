@@ -7,8 +7,7 @@ import frappe
 from frappe.utils import add_days, getdate
 
 from portal_onboarding.api import forms as forms_api
-from portal_onboarding.constants import ACCOUNT, EVENT, FORM_REQUEST, EventType
-from portal_onboarding.core.forms import FormRequestStatus
+from portal_onboarding.constants import ACCOUNT, EVENT, FORM_REQUEST, EventType, FormRequestStatus
 from portal_onboarding.exceptions import InvalidAccount
 from portal_onboarding.forms import requests
 from tests.integration.factories import (

@@ -26,7 +26,7 @@ def resets(account: str) -> list[str]:
 class TestForgotPassword(AccountCase):
 	def setUp(self):
 		super().setUp()
-		frappe.cache.delete_keys("portal_onboarding:self_reset:")
+		frappe.cache.delete_keys("portal_onboarding:rl:self_reset:")
 
 	def test_username_or_contact_email_get_our_link_and_the_one_answer(self):
 		_patient, account, user = active_account()
@@ -90,7 +90,7 @@ class TestForgotPassword(AccountCase):
 class TestForgotPasswordOverHttp(CommittedCase):
 	def tearDown(self):
 		super().tearDown()
-		frappe.cache.delete_keys("portal_onboarding:self_reset:")
+		frappe.cache.delete_keys("portal_onboarding:rl:self_reset:")
 
 	def test_frappe_forgot_endpoint_answers_alike_and_sends_ours(self):
 		patient = self.patient()

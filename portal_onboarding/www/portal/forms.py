@@ -1,7 +1,8 @@
 from frappe import _
 from frappe.utils import getdate
 
-from portal_onboarding.core.forms import FormRequestStatus, is_overdue
+from portal_onboarding.constants import FormRequestStatus
+from portal_onboarding.core.forms import is_overdue
 from portal_onboarding.forms import requests
 from portal_onboarding.portal.context import portal_context
 

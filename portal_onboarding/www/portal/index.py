@@ -1,6 +1,7 @@
 from frappe import _
 
-from portal_onboarding.core.forms import FORMS_SECTION, FormRequestStatus
+from portal_onboarding.constants import FormRequestStatus
+from portal_onboarding.core.forms import FORMS_SECTION
 from portal_onboarding.core.portal import section_allowed
 from portal_onboarding.forms import requests
 from portal_onboarding.portal.context import portal_context

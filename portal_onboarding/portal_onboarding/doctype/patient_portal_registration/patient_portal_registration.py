@@ -5,7 +5,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from portal_onboarding.core.registration import RegistrationStatus
+from portal_onboarding.constants import RegistrationStatus
 from portal_onboarding.core.tokens import looks_like_hash
 from portal_onboarding.security.actions import in_app_action
 
