@@ -164,6 +164,7 @@ class EventType:
 	PERSONAL_DATA_DELETED = "Personal Data Deleted"
 	EMAIL_CHANGED = "Email Changed"
 	ACCOUNT_MIGRATED = "Account Migrated"
+	MIGRATION_SKIPPED = "Login Migration Skipped"
 	INVITATION_REMINDER_SENT = "Invitation Reminder Sent"
 	SIGN_UP_VERIFIED = "Sign-up Verified"
 	SIGN_UP_APPROVED = "Sign-up Approved"
@@ -208,8 +209,12 @@ class EventType:
 		FORM_REQUESTED,
 		FORM_SUBMITTED,
 		FORM_REQUEST_CANCELLED,
+		MIGRATION_SKIPPED,
 	)
 
+
+# The invitation Email Template the app ships (clinics may edit it, or choose another in the settings).
+INVITATION_TEMPLATE = "Patient Portal Invitation"
 
 # Portal sections an account may be permitted to see.
 PORTAL_SECTIONS = (

@@ -12,6 +12,7 @@ from portal_onboarding.audit import log_event
 from portal_onboarding.constants import (
 	ACCOUNT,
 	INVITATION,
+	INVITATION_TEMPLATE,
 	PORTAL_REASON_FIELD,
 	AccountStatus,
 	Channel,
@@ -21,9 +22,9 @@ from portal_onboarding.constants import (
 from portal_onboarding.core.tokens import issue_token
 from portal_onboarding.onboarding import LINK_HASH_FIELDS, lock_patient_row, refresh_self_contact
 from portal_onboarding.security.actions import app_action
+from portal_onboarding.security.mail import render_email_template
 from portal_onboarding.settings import get_settings
 
-DEFAULT_TEMPLATE = "Patient Portal Invitation"
 MAX_SEND_ATTEMPTS = 3
 
 
@@ -60,8 +61,7 @@ def render_email(
 	A reminder is the same mail with `is_reminder` set and "Reminder:" before the subject, so it reads
 	as one even with a clinic's own template that predates reminders.
 	"""
-	template = get_settings().invitation_email_template or DEFAULT_TEMPLATE
-	# No escaping here: the template's `_("...").format(name)` escapes what it inserts.
+	template = get_settings().invitation_email_template or INVITATION_TEMPLATE
 	context = {
 		"first_name": account.first_name,
 		"last_name": account.last_name,
@@ -73,7 +73,7 @@ def render_email(
 		"is_reminder": reminder,
 	}
 	with in_language(frappe.db.get_value("Patient", account.patient, "language")):
-		email = frappe.get_doc("Email Template", template).get_formatted_email(context)
+		email = render_email_template(template, context)
 		if reminder:
 			email["subject"] = _("Reminder: {0}").format(email["subject"])
 		return email

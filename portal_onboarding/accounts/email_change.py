@@ -17,6 +17,7 @@ from portal_onboarding.audit import log_event
 from portal_onboarding.constants import ACCOUNT, AccessType, AccountStatus, EventType
 from portal_onboarding.core.eligibility import email_changed, is_valid_email, normalise_email
 from portal_onboarding.security.actions import acting
+from portal_onboarding.security.mail import render as render_mail
 
 S = AccountStatus
 
@@ -67,9 +68,7 @@ def notify_old_address(account: Any, address: str) -> None:
 	with in_language(frappe.db.get_value("Patient", account.patient, "language")):
 		context = {"clinic_name": clinic_name(), "changed_on": format_datetime(now_datetime())}
 		subject = _("The email address of your {0} patient portal account was changed").format(clinic_name())
-		message = frappe.render_template(
-			"portal_onboarding/templates/emails/portal_email_changed.html", context
-		)
+		message = render_mail("portal_onboarding/templates/emails/portal_email_changed.html", context)
 	frappe.sendmail(
 		recipients=[address],
 		subject=subject,

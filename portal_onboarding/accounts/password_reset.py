@@ -11,6 +11,7 @@ from portal_onboarding.constants import ACCOUNT, PASSWORD_RESET, AccountStatus, 
 from portal_onboarding.core.tokens import issue_token
 from portal_onboarding.security.actions import app_action
 from portal_onboarding.security.links import find_live_link
+from portal_onboarding.security.mail import render as render_html
 from portal_onboarding.settings import get_settings
 
 RESET_PATH = "/portal/reset-password"
@@ -85,9 +86,7 @@ def render_mail(account: Any, link: str, expires_on: Any, self_service: bool = F
 		}
 		return {
 			"subject": _("Reset your {0} patient portal password").format(clinic_name()),
-			"message": frappe.render_template(
-				"portal_onboarding/templates/emails/portal_password_reset.html", context
-			),
+			"message": render_html("portal_onboarding/templates/emails/portal_password_reset.html", context),
 		}
 
 

@@ -29,7 +29,7 @@ def accounts_for(identifier: str) -> dict[str, str]:
 	if not text:
 		return {}
 	if is_valid_email(text):
-		filters: dict[str, Any] = {"contact_email": normalise_email(text)}
+		filters: dict[str, Any] = {"contact_email": normalise_email(text), "user": ("is", "set")}
 	else:
 		user = frappe.db.get_value(
 			"User",
@@ -41,7 +41,8 @@ def accounts_for(identifier: str) -> dict[str, str]:
 		filters = {"user": user}
 	rows = frappe.get_all(
 		ACCOUNT,
-		filters={**filters, "status": AccountStatus.ACTIVE, "user": ("is", "set")},
+		# The lookup's own keys last would be overwritten by nothing: every key here narrows it.
+		filters={"status": AccountStatus.ACTIVE, **filters},
 		fields=["name", "user", "access_type"],
 		order_by="creation asc",
 	)

@@ -32,6 +32,7 @@ from portal_onboarding.core.forms import (
 from portal_onboarding.exceptions import InvalidAccount, throw_reasons
 from portal_onboarding.permissions import granted
 from portal_onboarding.security.actions import app_action
+from portal_onboarding.security.mail import render as render_mail
 
 S = FormRequestStatus
 FORMS_PATH = "/portal/forms"
@@ -132,7 +133,7 @@ def notify(doc: Any, emails: list[str], language: str | None) -> None:
 	with in_language(language):
 		clinic = clinic_name()
 		subject = _("{0} has a form for you on the patient portal").format(clinic)
-		message = frappe.render_template(
+		message = render_mail(
 			"portal_onboarding/templates/emails/portal_form_requested.html",
 			{"clinic_name": clinic, "link": get_url(FORMS_PATH)},
 		)

@@ -18,16 +18,16 @@ from portal_onboarding.constants import (
 	PORTAL_STATUS_FIELD,
 	REPRESENTATIVES_FIELD,
 	SEND_INVITATION_FIELD,
-	SETTINGS,
 	AccountStatus,
 )
-from portal_onboarding.delivery import DEFAULT_TEMPLATE
 from portal_onboarding.setup.indexes import drop_indexes, ensure_indexes
 from portal_onboarding.setup.marley import replace_marley_portal, restore_marley_portal
 from portal_onboarding.setup.patient_list import (
 	hide_portal_status_in_patient_list,
 	show_portal_status_in_patient_list,
 )
+from portal_onboarding.setup.templates import sync_invitation_template
+from portal_onboarding.setup.upkeep import give_default_sections
 
 TOGGLE_PERMLEVEL = 1
 
@@ -158,7 +158,8 @@ def after_install() -> None:
 	create_custom_fields(CUSTOM_FIELDS, ignore_validate=True)
 	create_property_setters()
 	create_toggle_permissions()
-	create_email_template()
+	sync_invitation_template()
+	give_default_sections()
 	ensure_indexes()
 	show_portal_status_in_patient_list()
 	replace_marley_portal()
@@ -173,7 +174,7 @@ def after_migrate() -> None:
 	create_custom_fields(CUSTOM_FIELDS, ignore_validate=True)
 	create_property_setters()
 	create_toggle_permissions()
-	create_email_template()
+	sync_invitation_template()
 	ensure_indexes()
 	replace_marley_portal()
 
@@ -268,24 +269,6 @@ def delete_property_setters() -> None:
 			{"doc_type": ps["doctype"], "field_name": ps["fieldname"], "property": ps["property"]},
 		)
 		frappe.clear_cache(doctype=ps["doctype"])
-
-
-def create_email_template() -> None:
-	"""The default invitation email, which clinics may edit; kept when they have."""
-	if not frappe.db.exists("Email Template", DEFAULT_TEMPLATE):
-		frappe.get_doc(
-			{
-				"doctype": "Email Template",
-				"name": DEFAULT_TEMPLATE,
-				"subject": "{{ _('Your invitation to the {0} patient portal').format(clinic_name) }}",
-				"use_html": 1,
-				"response_html": frappe.read_file(
-					frappe.get_app_path("portal_onboarding", "templates", "emails", "portal_invitation.html")
-				),
-			}
-		).insert(ignore_permissions=True)
-	if not frappe.db.get_single_value(SETTINGS, "invitation_email_template"):
-		frappe.db.set_single_value(SETTINGS, "invitation_email_template", DEFAULT_TEMPLATE)
 
 
 def create_roles() -> None:

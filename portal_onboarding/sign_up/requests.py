@@ -32,6 +32,7 @@ from portal_onboarding.core.status import check_transition
 from portal_onboarding.core.tokens import issue_token
 from portal_onboarding.security.actions import app_action
 from portal_onboarding.security.links import find_live_link
+from portal_onboarding.security.mail import render as render_mail
 from portal_onboarding.settings import get_settings
 
 SIGN_UP_PATH = "/portal/register"
@@ -107,9 +108,7 @@ def mail(request: Any, subject: str, template: str, context: dict[str, Any]) -> 
 
 	with in_language(request.language):
 		clinic = clinic_name()
-		message = frappe.render_template(
-			template, {"first_name": request.first_name, "clinic_name": clinic, **context}
-		)
+		message = render_mail(template, {"first_name": request.first_name, "clinic_name": clinic, **context})
 		subject = _(subject).format(clinic)
 	frappe.sendmail(
 		recipients=[request.email],

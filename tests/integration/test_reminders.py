@@ -17,6 +17,7 @@ from portal_onboarding.constants import (
 	ACCOUNT,
 	EVENT,
 	INVITATION,
+	INVITATION_TEMPLATE,
 	ONBOARDING_REPORT,
 	SETTINGS,
 	AccessType,
@@ -27,7 +28,6 @@ from portal_onboarding.constants import (
 from portal_onboarding.core.reminders import ReminderPolicy
 from portal_onboarding.core.status import STATUS_COLOURS
 from portal_onboarding.core.tokens import hash_token
-from portal_onboarding.delivery import DEFAULT_TEMPLATE
 from portal_onboarding.exceptions import InvalidInvitation
 from portal_onboarding.portal_status import FUNNEL_CACHE_KEY
 from tests.integration.factories import (
@@ -141,7 +141,7 @@ class TestReminders(ReminderCase):
 
 	def test_the_reminder_mail_is_the_clinic_template_in_the_patients_language(self):
 		# The template install makes today; a clinic's own template is kept as it is.
-		template = frappe.get_doc("Email Template", DEFAULT_TEMPLATE)
+		template = frappe.get_doc("Email Template", INVITATION_TEMPLATE)
 		template.response_html = frappe.read_file(
 			frappe.get_app_path("portal_onboarding", "templates", "emails", "portal_invitation.html")
 		)

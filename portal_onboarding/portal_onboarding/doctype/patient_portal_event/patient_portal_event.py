@@ -58,6 +58,7 @@ class PatientPortalEvent(Document):
 			"Form Requested",
 			"Form Submitted",
 			"Form Request Cancelled",
+			"Login Migration Skipped",
 		]
 		patient: DF.Link | None
 		timestamp: DF.Datetime

@@ -9,6 +9,7 @@ from frappe.utils import cint
 from portal_onboarding.core.reminders import ReminderPolicy, reminders_never_due
 from portal_onboarding.core.validation import SettingsInput, check_settings
 from portal_onboarding.exceptions import InvalidSettings, throw_reasons
+from portal_onboarding.setup.upkeep import settings_notices
 
 
 class PortalOnboardingSettings(Document):
@@ -41,6 +42,9 @@ class PortalOnboardingSettings(Document):
 		send_sms_notice: DF.Check
 
 	# end: auto-generated types
+	def onload(self) -> None:
+		self.set_onload("upkeep", settings_notices(self))
+
 	def validate(self) -> None:
 		reasons = check_settings(
 			SettingsInput(

@@ -1,0 +1,33 @@
+"""What goes into a mail's HTML is escaped where it is inserted, whatever the template says.
+
+A clinic may edit the shipped templates (and an upgrade keeps its copy), so escaping cannot be left to
+a template's `|e`. Values become `Markup`, which `|e` leaves as it is: a template that escapes too
+(the shipped ones once did) never shows `&amp;amp;`.
+"""
+
+from typing import Any
+
+from markupsafe import escape
+
+import frappe
+
+
+def escaped(context: dict[str, Any]) -> dict[str, Any]:
+	"""The context with every text value HTML-escaped; flags and numbers as they are."""
+	return {key: escape(value) if isinstance(value, str) else value for key, value in context.items()}
+
+
+def render(template: str, context: dict[str, Any]) -> str:
+	"""Render one of the app's mail templates (a path) with its values escaped."""
+	return frappe.render_template(template, escaped(context))
+
+
+def render_email_template(name: str, context: dict[str, Any]) -> dict[str, str]:
+	"""Subject and HTML body of an Email Template: the body with escaped values, the subject (plain
+	text, never HTML) with the values as typed."""
+	template = frappe.get_doc("Email Template", name)
+	subject = frappe.render_template(template.subject, context)
+	return {
+		"subject": " ".join(subject.split()),
+		"message": frappe.render_template(template.response_, escaped(context)),
+	}
