@@ -42,3 +42,15 @@ def connect() -> None:
 	frappe.init(site=site, sites_path=".")
 	frappe.connect()
 	frappe.set_user("Administrator")
+
+
+def lived_in() -> dict:
+	"""What tests/bench/clinic.py made on the test site (Marley logins, families, carers)."""
+	path = BENCH / "sites" / site_name() / "portal_onboarding_fixtures.json"
+	return json.loads(path.read_text())
+
+
+def upgraded() -> dict:
+	"""What tests/bench/old_version.py made through the earlier version before the upgrade."""
+	path = BENCH / "sites" / site_name() / "portal_onboarding_upgrade.json"
+	return json.loads(path.read_text())

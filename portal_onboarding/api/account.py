@@ -23,13 +23,14 @@ def require_portal_admin() -> None:
 
 
 def check_admin(patient: str) -> None:
-	"""Portal access is granted only by the portal admin roles, and only on patients they may edit."""
+	"""Portal access is granted only by the portal admin roles, and only on patients they may read (a
+	manager's user permissions limit which); editing the Patient's clinical fields is never needed."""
 	require_portal_admin()
 	if not frappe.db.exists(PATIENT, patient):
 		frappe.throw(
 			_("Patient {0} does not exist.").format(frappe.bold(patient)), exc=frappe.DoesNotExistError
 		)
-	frappe.has_permission(PATIENT, "write", patient, throw=True)
+	frappe.has_permission(PATIENT, "read", patient, throw=True)
 
 
 def check_admin_of_account(account: str) -> None:

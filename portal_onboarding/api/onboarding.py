@@ -18,7 +18,7 @@ def check_bulk_access() -> None:
 			_("Only a System Manager or Portal Onboarding Manager can invite patients in bulk."),
 			frappe.PermissionError,
 		)
-	frappe.has_permission("Patient", "write", throw=True)
+	frappe.has_permission("Patient", "read", throw=True)
 
 
 def as_list(value: list[str] | str | None) -> object:

@@ -141,10 +141,12 @@ PROPERTY_SETTERS: list[dict] = [
 ]
 
 # Who may write the invitation toggles on Patient: a permission level only the portal admins hold.
+# The manager role also reads Patients and runs reports on them (the onboarding report's ref_doctype),
+# so it works on its own; it never writes a Patient's clinical fields (level 0).
 TOGGLE_PERMISSIONS: list[dict] = [
 	{"parent": PATIENT, "role": role, "permlevel": TOGGLE_PERMLEVEL, "read": 1, "write": 1}
 	for role in ADMIN_ROLES
-]
+] + [{"parent": PATIENT, "role": MANAGER_ROLE, "permlevel": 0, "read": 1, "report": 1, "print": 1}]
 
 ROLES: list[dict] = [{"role_name": MANAGER_ROLE, "desk_access": 1}]
 

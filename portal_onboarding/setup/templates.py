@@ -26,7 +26,9 @@ def state_of(name: str = INVITATION_TEMPLATE) -> str:
 	row = frappe.db.get_value("Email Template", name, ["subject", "response_html"], as_dict=True)
 	current = template_hash(INVITATION_SUBJECT, shipped_body())
 	return template_state(
-		template_hash(row.subject, row.response_html) if row else None, current, SHIPPED_INVITATION_HASHES - {current}
+		template_hash(row.subject, row.response_html) if row else None,
+		current,
+		SHIPPED_INVITATION_HASHES - {current},
 	)
 
 

@@ -98,6 +98,22 @@ def delete_patient(patient: str) -> None:
 	frappe.db.commit()
 
 
+def setUpModule():
+	"""The test site holds thousands of demo patients (tests/bench/prepare); these tests need none, so
+	they are removed here and as many seeded again when the module is done, for the tests after it."""
+	global SITE_DEMO_PATIENTS
+	SITE_DEMO_PATIENTS = frappe.db.count(PATIENT, {"name": ("like", f"{DEMO_PREFIX}%")})
+
+
+def tearDownModule():
+	demo_data.remove()
+	if SITE_DEMO_PATIENTS:
+		demo_data.seed(SITE_DEMO_PATIENTS)
+
+
+SITE_DEMO_PATIENTS = 0
+
+
 class TestDemoSeed(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):

@@ -18,6 +18,7 @@ from portal_onboarding.constants import (
 	PATIENT,
 	PORTAL_REASON_FIELD,
 	SEND_INVITATION_FIELD,
+	SETTINGS,
 	AccountStatus,
 	EventType,
 	InvitationStatus,
@@ -244,6 +245,34 @@ class TestInvitationMail(MailTestCase):
 		html = queued_mails(invitation)[0]["html"]
 		self.assertNotIn('href="https://evil.example/"', html)
 		self.assertIn("Hello &lt;a", html)  # escaped once, shown as typed
+
+	def test_escaping_does_not_depend_on_the_template(self):
+		# A clinic's own wording that inserts names raw (as the text shipped before did), and one that
+		# escapes them itself: both show the name as typed, once escaped, never as markup.
+		name = '<a href="https://evil.example/">Mum</a> & Co'
+		for body in ("<p>Dear {{ first_name }} of {{ clinic_name }}</p>", "<p>Dear {{ first_name|e }}</p>"):
+			template = frappe.get_doc(
+				{
+					"doctype": "Email Template",
+					"name": unique("Clinic Invitation "),
+					"subject": "Invitation for {{ first_name }}",
+					"use_html": 1,
+					"response_html": body + '<a href="{{ activation_link }}">go</a>',
+				}
+			).insert()
+			self.enterContext(change_settings(SETTINGS, {"invitation_email_template": template.name}))
+			patient = make_eligible_patient()
+			_account, invitation, _key = invite_and_send(
+				patient.name,
+				representative={**REPRESENTATIVE, "first_name": name, "email": f"{unique('m')}@example.com"},
+			)
+			(mail,) = queued_mails(invitation)
+			self.assertNotIn('href="https://evil.example/"', mail["html"])
+			self.assertIn("Dear &lt;a href=", mail["html"])
+			self.assertIn("Mum&lt;/a&gt; &amp; Co", mail["html"])
+			self.assertNotIn("&amp;lt;", mail["html"])
+			# The subject is plain text: never HTML-escaped.
+			self.assertNotIn("&lt;", mail["subject"])
 
 
 class TestOneLinkOneGrant(MailTestCase):

@@ -7,10 +7,23 @@ from pathlib import Path
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from portal_onboarding.constants import ACCOUNT, EVENT, INVITATION, MANAGER_ROLE, PATIENT, SECTION, SETTINGS
+from portal_onboarding.constants import (
+	ACCOUNT,
+	EVENT,
+	INVITATION,
+	MANAGER_ROLE,
+	PATIENT,
+	SECTION,
+	SETTINGS,
+	AccountStatus,
+	EventType,
+)
+from portal_onboarding.core.upkeep import DEFAULT_SECTIONS, TemplateState
+from portal_onboarding.setup import templates
 from portal_onboarding.setup.install import CUSTOM_FIELDS
 from portal_onboarding.setup.marley import MARLEY_MENU_ROUTES, OUR_MENU_ROUTE, REGISTRATION_WEB_FORM
-from tests.site import site_name
+from portal_onboarding.setup.upkeep import configured_sections
+from tests.site import lived_in, site_name
 
 FIELDNAMES = [field["fieldname"] for field in CUSTOM_FIELDS[PATIENT]]
 
@@ -81,3 +94,31 @@ class TestUninstallReinstall(FrappeTestCase):
 		self.assertNotIn("Traceback", install.stdout + install.stderr)
 		frappe.db.rollback()
 		self.assert_installed()
+		self.assert_nothing_inert_on_a_fresh_install()
+
+	def assert_nothing_inert_on_a_fresh_install(self):
+		"""A fresh install on a lived-in site: defaults that show something, Marley's logins granted."""
+		self.assertEqual(configured_sections(), DEFAULT_SECTIONS)
+		self.assertEqual(templates.state_of(), TemplateState.CURRENT)
+		self.assertTrue(
+			frappe.db.exists(
+				"Custom DocPerm", {"parent": PATIENT, "role": MANAGER_ROLE, "permlevel": 0, "report": 1}
+			)
+		)
+		logins = lived_in()["marley_logins"]
+		self.assertGreaterEqual(len(logins), 5)
+		for login in logins:
+			account = frappe.db.get_value(
+				ACCOUNT,
+				{"patient": login["patient"], "user": login["user"]},
+				["name", "status", "username"],
+				as_dict=True,
+			)
+			self.assertEqual(account.status, AccountStatus.ACTIVE, login)
+			if login["username"]:
+				self.assertEqual(account.username, login["username"])
+			self.assertEqual(
+				sorted(frappe.get_all(SECTION, filters={"parent": account.name}, pluck="portal_section")),
+				sorted(DEFAULT_SECTIONS),
+			)
+		self.assertFalse(frappe.db.exists(EVENT, {"event_type": EventType.MIGRATION_SKIPPED}))
