@@ -5,6 +5,7 @@ from frappe.tests.utils import FrappeTestCase
 
 from portal_onboarding import onboarding
 from portal_onboarding.constants import ACCOUNT, SETTINGS
+from tests.integration.bystanders import Untouched
 from tests.integration.factories import (
 	JobRecorder,
 	accept_link,
@@ -16,10 +17,12 @@ from tests.integration.factories import (
 )
 
 
-class CommittedCase(FrappeTestCase):
-	"""Each test's patients are committed for the HTTP requests to see, and purged afterwards."""
+class CommittedCase(Untouched, FrappeTestCase):
+	"""Each test's patients are committed for the HTTP requests to see, and purged afterwards; none of
+	the site's bystanders may be reached (bystanders.py)."""
 
 	def setUp(self):
+		super().setUp()
 		self.patients: list[str] = []
 		self.users: list[str] = []
 		settings = frappe.get_single(SETTINGS)
@@ -31,14 +34,17 @@ class CommittedCase(FrappeTestCase):
 		frappe.db.commit()
 
 	def tearDown(self):
-		for patient in self.patients:
-			purge_patient(patient)
-		for user in self.users:
-			if frappe.db.exists("User", user):
-				frappe.delete_doc("User", user, force=True, ignore_permissions=True)
-		frappe.cache.delete_keys("portal_onboarding:rl:")
-		frappe.cache.delete_keys("rl:")
-		frappe.db.commit()
+		try:
+			super().tearDown()  # the bystanders, before this test's own rows go
+		finally:
+			for patient in self.patients:
+				purge_patient(patient)
+			for user in self.users:
+				if frappe.db.exists("User", user):
+					frappe.delete_doc("User", user, force=True, ignore_permissions=True)
+			frappe.cache.delete_keys("portal_onboarding:rl:")
+			frappe.cache.delete_keys("rl:")
+			frappe.db.commit()
 
 	def patient(self, **kw):
 		patient = make_eligible_patient(**kw)

@@ -24,6 +24,7 @@ from portal_onboarding.constants import (
 from portal_onboarding.core.tokens import hash_token
 from portal_onboarding.exceptions import InvalidInvitation, NotEligible
 from portal_onboarding.permissions import portal_grants
+from tests.integration.bystanders import Untouched
 from tests.integration.factories import (
 	JobRecorder,
 	accept_link,
@@ -41,10 +42,12 @@ from tests.integration.factories import (
 IDENTITY_ON = {"require_email": 1, "require_home_zip": 1, "require_identity_check": 1, "send_sms_notice": 0}
 
 
-class MailTestCase(FrappeTestCase):
-	"""Settings with every check on, and an outgoing Email Account, for each test."""
+class MailTestCase(Untouched, FrappeTestCase):
+	"""Settings with every check on, and an outgoing Email Account, for each test; none of the site's
+	bystanders may be reached (bystanders.py)."""
 
 	def setUp(self):
+		super().setUp()
 		self.enterContext(change_settings(SETTINGS, IDENTITY_ON))
 		ensure_outgoing_email_account()
 

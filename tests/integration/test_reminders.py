@@ -30,6 +30,7 @@ from portal_onboarding.core.status import STATUS_COLOURS
 from portal_onboarding.core.tokens import hash_token
 from portal_onboarding.exceptions import InvalidInvitation
 from portal_onboarding.portal_status import FUNNEL_CACHE_KEY
+from tests.integration.bystanders import Untouched
 from tests.integration.factories import (
 	JobRecorder,
 	accept_link,
@@ -68,14 +69,18 @@ def events(account: str, event_type: str) -> list[str]:
 	)
 
 
-class ReminderCase(FrappeTestCase):
+class ReminderCase(Untouched, FrappeTestCase):
 	def setUp(self):
+		super().setUp()
 		self.enterContext(change_settings(SETTINGS, SETTINGS_ON))
 		ensure_outgoing_email_account()
 		self.family = unique("Rem")
 
 	def tearDown(self):
-		frappe.db.rollback()  # the jobs lock patient rows: let them go between tests
+		try:
+			super().tearDown()  # no reminder reached anyone else on the site
+		finally:
+			frappe.db.rollback()  # the jobs lock patient rows: let them go between tests
 
 	def send(self, **kw) -> tuple[str, str, str]:
 		"""A new eligible patient invited by email; returns (account, invitation, key from the mail)."""
