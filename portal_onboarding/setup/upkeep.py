@@ -3,6 +3,7 @@ that never had any, reminders that can fire, and what the settings form tells th
 
 import frappe
 from frappe import _
+from frappe.query_builder import Criterion
 from frappe.utils import cint
 
 from portal_onboarding.audit import log_event
@@ -48,6 +49,9 @@ def give_default_sections() -> tuple[str, ...]:
 def accounts_never_given_sections() -> list[str]:
 	"""Accounts with no permitted section that no admin ever changed the sections of."""
 	account, section, event = (frappe.qb.DocType(d) for d in (ACCOUNT, SECTION, EVENT))
+	# The account's on_update writes "<label>: before → after" for a sections change, in the site's language.
+	label = frappe.get_meta(ACCOUNT).get_label("permitted_sections")
+	labels = {f"%{label}:%", f"%{_(label)}:%"}
 	with_sections = frappe.qb.from_(section).select(section.parent).where(section.parenttype == ACCOUNT)
 	sections_changed = (
 		frappe.qb.from_(event)
@@ -55,7 +59,7 @@ def accounts_never_given_sections() -> list[str]:
 		.where(
 			(event.event_type == EventType.ACCESS_CHANGED)
 			& (event.account.isnotnull())
-			& (event.details.like("%Permitted Sections%"))
+			& Criterion.any([event.details.like(pattern) for pattern in labels])
 		)
 	)
 	return (

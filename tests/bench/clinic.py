@@ -4,7 +4,8 @@
   several with Marley's own *Invite as User* (`Patient.create_website_user()`), so Frappe gives their
   logins the username `scrub(first_name)`; one login whose patient's email staff later changed.
 - `families`, once the app is in: a family of seven sharing one inbox, each with an Active Self account,
-  and a carer who is the Active representative of three patients on one login.
+  a carer who is the Active representative of three patients on one login, and accounts an admin
+  suspended or marked for deletion.
 
 What was made is written to the site's folder (`portal_onboarding_fixtures.json`), for the tests.
 Usage: python -m tests.bench.clinic PHASE BENCH SITE
@@ -93,6 +94,7 @@ def families(site: str) -> None:
 	"""Active accounts sharing an inbox, and a carer of three patients, through the app's own actions."""
 	import frappe
 
+	from portal_onboarding.accounts import management
 	from tests.integration.factories import accept_link, make_eligible_patient
 	from tests.integration.test_invitation_flow import invite_and_send
 
@@ -114,8 +116,20 @@ def families(site: str) -> None:
 		)
 		assert outcome["ok"], outcome
 		cared_for.append({"patient": patient.name, "account": account})
+	# Accounts an admin closed: one suspended, two waiting for their personal details to be deleted.
+	closed = []
+	for n, action in enumerate(("suspend", "mark_pending_delete", "mark_pending_delete")):
+		patient = make_eligible_patient(first_name=f"Closed{n}", last_name="Account")
+		account, _invitation, key = invite_and_send(patient.name)
+		assert accept_link(key, username=f"closed.{n}", password="Closed-Passw0rd!")["ok"]
+		if action == "suspend":
+			management.suspend(account, "Asked to pause portal access")
+		else:
+			management.mark_pending_delete(account)
+		closed.append({"patient": patient.name, "account": account, "action": action})
 	frappe.db.commit()
 	frappe.cache.delete_keys("portal_onboarding:rl:")
+	record(site, "closed", closed)
 	record(site, "family_inbox", {"email": FAMILY_INBOX, "members": family})
 	record(site, "carer", {"username": "cara.carer", "patients": cared_for})
 
@@ -127,6 +141,9 @@ def main(phase: str, bench: str, site: str) -> None:
 	frappe.init(site=site, sites_path=".")
 	frappe.connect()
 	frappe.set_user("Administrator")
+	# Mail goes to Email Queue as on a clinic's site; nothing tries an SMTP server (Frappe's welcome
+	# mail would be sent at once).
+	frappe.flags.mute_emails = True
 	try:
 		{"marley": marley, "families": families}[phase](site)
 	finally:

@@ -87,6 +87,7 @@ def main(bench: str, site: str, out: str) -> None:
 	frappe.init(site=site, sites_path=".")
 	frappe.connect()
 	frappe.set_user("Administrator")
+	frappe.flags.mute_emails = True  # queued, never sent: there is no SMTP server here
 	frappe.enqueue = lambda *args, **kwargs: None  # the script sends what it needs itself
 	try:
 		if not frappe.db.get_value("Email Account", {"default_outgoing": 1}):

@@ -16,6 +16,7 @@ def accounts() -> list[str]:
 	patients = [login["patient"] for login in data["marley_logins"]]
 	patients += [member["patient"] for member in data["family_inbox"]["members"]]
 	patients += [row["patient"] for row in data["carer"]["patients"]]
+	patients += [row["patient"] for row in data["closed"]]
 	patients += [old["self"]["patient"], old["pending"]["patient"], *old["representative"]["patients"]]
 	return frappe.get_all(ACCOUNT, filters={"patient": ("in", patients)}, pluck="name", order_by="name")
 
