@@ -24,6 +24,8 @@ from portal_onboarding.setup import templates
 from portal_onboarding.setup.install import CUSTOM_FIELDS
 from portal_onboarding.setup.marley import MARLEY_MENU_ROUTES, OUR_MENU_ROUTE, REGISTRATION_WEB_FORM
 from portal_onboarding.setup.upkeep import configured_sections
+from tests.integration.factories import accept_link, ensure_outgoing_email_account, make_eligible_patient
+from tests.integration.test_invitation_flow import invite_and_send
 from tests.site import lived_in, site_name
 
 FIELDNAMES = [field["fieldname"] for field in CUSTOM_FIELDS[PATIENT]]
@@ -123,3 +125,13 @@ class TestUninstallReinstall(FrappeTestCase):
 				sorted(DEFAULT_SECTIONS),
 			)
 		self.assertFalse(frappe.db.exists(EVENT, {"event_type": EventType.MIGRATION_SKIPPED}))
+		# A patient who activates now sees every section with a page, not just personal details.
+		ensure_outgoing_email_account()
+		patient = make_eligible_patient()
+		account, _invitation, key = invite_and_send(patient.name)
+		self.assertTrue(accept_link(key)["ok"])
+		self.assertEqual(
+			sorted(frappe.get_all(SECTION, filters={"parent": account}, pluck="portal_section")),
+			sorted(DEFAULT_SECTIONS),
+		)
+		frappe.db.rollback()
