@@ -39,9 +39,8 @@ def test_the_manager_role_alone_runs_the_report_and_enables_from_the_patient(bro
 		page.screenshot(path=str(SCREENSHOTS / "onboarding-report-manager-only.png"), full_page=True)
 
 		open_portal_action(page, base_url, patient.name, "Enable portal access")
-		page.locator(".modal.show .btn-primary", has_text="Yes").click()
 		page.wait_for_function(
-			"() => document.querySelector('.indicator-pill')?.innerText.includes('Enabled')"
+			"() => /Portal: Enabled/.test(document.querySelector('[data-portal-status]')?.innerText || '')"
 		)
 		# The clinical fields stay read-only to this role: no Save on the Patient.
 		assert page.locator(".primary-action:visible", has_text="Save").count() == 0
@@ -61,16 +60,17 @@ def test_settings_say_what_a_new_account_sees_and_flag_inert_settings(browser, b
 	context, page = signed_in_page(browser, base_url, email, password)
 	try:
 		page.goto(f"{base_url}/app/portal-onboarding-settings")
-		intro = page.locator(".form-message", has_text="A new portal account will see")
+		intro = page.locator(".po-new-account-sees")
 		intro.wait_for()
 		for section in ("Personal details", "Appointments", "Lab Results", "Prescriptions", "Forms"):
 			assert section in intro.inner_text()
-		assert page.locator(".form-dashboard", has_text="no reminder will be sent").count() == 0
+		assert page.locator(".po-settings-notices").count() == 0
 
 		frappe.db.set_single_value(SETTINGS, "reminder_after_days", 3)
 		frappe.db.commit()
 		page.reload()
-		page.locator(".form-dashboard", has_text="no reminder will be sent").wait_for()
+		page.locator(".po-settings-notices", has_text="no reminder will be sent").wait_for()
+		assert page.locator(".po-new-account-sees").is_visible()
 		page.screenshot(path=str(SCREENSHOTS / "desk-settings-notices.png"), full_page=True)
 	finally:
 		context.close()

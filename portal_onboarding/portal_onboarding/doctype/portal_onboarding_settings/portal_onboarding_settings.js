@@ -2,18 +2,20 @@
 // For license information, please see license.txt
 
 // What a new account will see, and whatever leaves a feature inert (from setup/upkeep.py, on load).
+// Frappe's form has one headline: the notices and the summary share it.
 frappe.ui.form.on("Portal Onboarding Settings", {
 	refresh(frm) {
 		const upkeep = frm.doc.__onload?.upkeep;
 		if (!upkeep) return;
-		frm.set_intro(
-			__("A new portal account will see: {0}.", [
-				upkeep.new_account_sees.map((page) => frappe.utils.escape_html(page)).join(", "),
-			]),
-			"blue"
+		const escape = frappe.utils.escape_html;
+		const sees = __("A new portal account will see: {0}.", [
+			upkeep.new_account_sees.map(escape).join(", "),
+		]);
+		const notices = upkeep.notices.map((notice) => `<li>${escape(notice)}</li>`).join("");
+		frm.dashboard.set_headline_alert(
+			`<p class="po-new-account-sees">${sees}</p>` +
+				(notices ? `<ul class="po-settings-notices">${notices}</ul>` : ""),
+			notices ? "orange" : "blue"
 		);
-		for (const notice of upkeep.notices) {
-			frm.dashboard.add_comment(frappe.utils.escape_html(notice), "orange", true);
-		}
 	},
 });
