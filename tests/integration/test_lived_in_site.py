@@ -44,6 +44,27 @@ def sees(user: str, password: str, *texts: str) -> list:
 	return body
 
 
+def assert_marley_logins_granted(case: FrappeTestCase) -> None:
+	"""Each Marley login holds an Active Self account on its own patient, with its username where that
+	is a valid one, the default sections and a migration event; none was skipped."""
+	for login in lived_in()["marley_logins"]:
+		account = frappe.db.get_value(
+			ACCOUNT,
+			{"patient": login["patient"], "user": login["user"]},
+			["name", "status", "username"],
+			as_dict=True,
+		)
+		case.assertEqual(account.status, AccountStatus.ACTIVE, login)
+		if login["username"] and not check_username(login["username"]):
+			case.assertEqual(account.username, login["username"])
+		case.assertEqual([g.patient for g in portal_grants(login["user"])], [login["patient"]])
+		case.assertEqual(sections_of(account.name), sorted(DEFAULT_SECTIONS))
+		case.assertTrue(
+			frappe.db.exists(EVENT, {"account": account.name, "event_type": EventType.ACCOUNT_MIGRATED})
+		)
+	case.assertFalse(frappe.db.exists(EVENT, {"event_type": EventType.MIGRATION_SKIPPED}))
+
+
 class TestALivedInSite(FrappeTestCase):
 	def test_thousands_of_patients_in_every_portal_status(self):
 		self.assertGreaterEqual(frappe.db.count(PATIENT), MIN_PATIENTS)
@@ -73,23 +94,8 @@ class TestMarleyLoginsAtUpgrade(FrappeTestCase):
 
 	def test_every_marley_login_got_its_patient_and_kept_its_username(self):
 		logins = lived_in()["marley_logins"]
-		named = [login for login in logins if login["username"]]
-		self.assertTrue(any(login["username"] == "rosa" for login in named), logins)
-		for login in logins:
-			account = frappe.db.get_value(
-				ACCOUNT,
-				{"patient": login["patient"], "user": login["user"]},
-				["name", "status", "username"],
-				as_dict=True,
-			)
-			self.assertEqual(account.status, AccountStatus.ACTIVE, login)
-			if login["username"] and not check_username(login["username"]):
-				self.assertEqual(account.username, login["username"])
-			self.assertEqual([g.patient for g in portal_grants(login["user"])], [login["patient"]])
-			self.assertTrue(
-				frappe.db.exists(EVENT, {"account": account.name, "event_type": EventType.ACCOUNT_MIGRATED})
-			)
-		self.assertFalse(frappe.db.exists(EVENT, {"event_type": EventType.MIGRATION_SKIPPED}))
+		self.assertTrue(any(login["username"] == "rosa" for login in logins), logins)
+		assert_marley_logins_granted(self)
 		self.assertFalse(frappe.db.exists("Error Log", {"method": ("like", "%was not migrated%")}))
 
 	def test_a_login_whose_patient_email_staff_changed_gets_nothing(self):
