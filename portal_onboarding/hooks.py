@@ -29,8 +29,12 @@ ignore_links_on_delete = [
 # Guests on the portal's pages read them in their browser's language.
 before_request = ["portal_onboarding.portal.language.set_guest_language"]
 
-# A login that must choose a new password reaches nothing else until it has.
-auth_hooks = ["portal_onboarding.accounts.password_change.gate"]
+# A portal login calls only what the portal needs (core/portal_gate.py), and a login that must choose a
+# new password reaches nothing else until it has.
+auth_hooks = [
+	"portal_onboarding.security.portal_gate.gate",
+	"portal_onboarding.accounts.password_change.gate",
+]
 
 doctype_js = {
 	"Patient": ["public/js/patient.js", "public/js/form_requests.js"],
@@ -43,6 +47,7 @@ doc_events = {
 	"*": {
 		"before_insert": "portal_onboarding.forms.requests.before_insert",
 		"after_insert": "portal_onboarding.forms.requests.after_insert",
+		"validate": "portal_onboarding.forms.requests.validate",
 	},
 	"Patient": {
 		"validate": "portal_onboarding.integrations.healthcare.patient.validate",
@@ -65,12 +70,16 @@ website_redirects = [
 	{"source": r"/prescription(/.*)?", "target": "/portal/prescriptions", "redirect_http_status": 302},
 	{"source": r"/patient-appointments(/.*)?", "target": "/portal/appointments", "redirect_http_status": 302},
 	{"source": r"/patient-registration(/.*)?", "target": "/portal/register", "redirect_http_status": 302},
+	# Marley's newer releases ship a portal of their own that matches patients by user_id.
+	{"source": r"/patient-portal(/.*)?", "target": "/portal", "redirect_http_status": 302},
 ]
 # Frappe's sign-in page sends "Forgot Password?" to the portal's own page and offers the sign-up; its
 # reset endpoint mails portal logins our audited link and answers alike whoever was asked for.
 update_website_context = ["portal_onboarding.portal.login.point_login_page"]
 override_whitelisted_methods = {
-	"frappe.core.doctype.user.user.reset_password": "portal_onboarding.api.password.frappe_reset_password"
+	"frappe.core.doctype.user.user.reset_password": "portal_onboarding.api.password.frappe_reset_password",
+	# Frappe's web form submit does not look at `published`: an unpublished form takes nothing.
+	"frappe.website.doctype.web_form.web_form.accept": "portal_onboarding.api.web_form.accept",
 }
 # Portal logins land on /portal after signing in; Frappe's /me menu links to it.
 role_home_page = {"Patient": "portal"}

@@ -75,20 +75,22 @@ def granted(patient: str | None, user: str | None = None, section: str | None = 
 
 
 # has_website_permission hooks. Frappe asks every app's hook and needs all of them to agree, so
-# Marley's email match alone never shows a record: a grant is always required as well.
+# Marley's email match alone never shows a record: a grant is always required as well. A grant lets
+# a login read (and print); nothing on the website writes these records (ptype: read is not write).
+READ_PTYPES = (None, "read", "print")
 
 
 def patient_website_permission(doc, ptype=None, user=None, verbose=False) -> bool:
-	return granted(doc.name, user)
+	return ptype in READ_PTYPES and granted(doc.name, user)
 
 
 def lab_test_website_permission(doc, ptype=None, user=None, verbose=False) -> bool:
-	return doc.docstatus == 1 and granted(doc.patient, user, "Lab Results")
+	return ptype in READ_PTYPES and doc.docstatus == 1 and granted(doc.patient, user, "Lab Results")
 
 
 def encounter_website_permission(doc, ptype=None, user=None, verbose=False) -> bool:
-	return doc.docstatus == 1 and granted(doc.patient, user, "Prescriptions")
+	return ptype in READ_PTYPES and doc.docstatus == 1 and granted(doc.patient, user, "Prescriptions")
 
 
 def appointment_website_permission(doc, ptype=None, user=None, verbose=False) -> bool:
-	return granted(doc.patient, user, "Appointments")
+	return ptype in READ_PTYPES and granted(doc.patient, user, "Appointments")

@@ -253,14 +253,17 @@ def before_insert(doc: Any, method: str | None = None) -> None:
 	"""doc_events "*": a portal login's web form submission of a requested form is bound to its request.
 
 	Refused (nothing created) when the request was already sent or withdrawn, or when a portal login
-	submits a requested, patient-linked form without opening it from the portal's Forms page.
+	submits a patient-linked form (requested or not: Marley's appointment form, say) without opening a
+	request for it from the portal's Forms page.
 	"""
-	if not frappe.flags.in_web_form or doc.doctype not in requested_doctypes():
+	if not frappe.flags.in_web_form:
+		return
+	field = doc_patient_field(doc.doctype)
+	if not field and doc.doctype not in requested_doctypes():
 		return
 	user = frappe.session.user
 	if not is_portal_login(user):
 		return
-	field = doc_patient_field(doc.doctype)
 	name = frappe.cache.get_value(started_key())
 	request_doc = frappe.get_doc(FORM_REQUEST, name, for_update=True) if name else None
 	form_doctype = request_doc and frappe.db.get_value("Web Form", request_doc.web_form, "doc_type")
@@ -279,6 +282,15 @@ def before_insert(doc: Any, method: str | None = None) -> None:
 	if field:
 		doc.set(field, request_doc.patient)
 	doc.flags.portal_form_request = request_doc.name
+
+
+def validate(doc: Any, method: str | None = None) -> None:
+	"""doc_events "*": a portal login never edits a patient-linked document through a web form; what it
+	sends is a new document bound to a request (before_insert), and nothing in the portal edits one."""
+	if not frappe.flags.in_web_form or doc.is_new() or not doc_patient_field(doc.doctype):
+		return
+	if is_portal_login(frappe.session.user):
+		raise frappe.PermissionError(_("This form is not available to you."))
 
 
 @app_action

@@ -21,6 +21,7 @@ from portal_onboarding.exceptions import (
 	throw_reasons,
 )
 from portal_onboarding.portal_status import refresh_portal_status
+from portal_onboarding.security import portal_gate
 from portal_onboarding.security.actions import acting, in_app_action
 from portal_onboarding.settings import default_portal_sections
 
@@ -170,6 +171,9 @@ class PatientPortalAccount(Document):
 		if before and (self.has_value_changed("force_password_change") or self.has_value_changed("user")):
 			forget(self.user)
 			forget(before.user)
+		if before and self.has_value_changed("user"):
+			portal_gate.forget(self.user)
+			portal_gate.forget(before.user)
 		address_change = self.flags.pop("address_change", None)
 		if address_change:
 			from portal_onboarding.accounts.email_change import after_address_change

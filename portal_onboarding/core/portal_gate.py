@@ -1,0 +1,46 @@
+"""What a portal login may call: an allowlist, because a login can reach every whitelisted method of
+every installed app and those do not all check permissions. Everything not named here is refused
+before it runs; pages (the portal's own, Frappe's web pages) are guarded by their own checks."""
+
+from portal_onboarding.core.password_gate import requested_method
+
+# Method -> why a portal login needs it. Short on purpose: each entry is reviewed, and a test compares
+# the list with everything Frappe has whitelisted on the site.
+PORTAL_METHODS: dict[str, str] = {
+	# Signing in and out, and Frappe's own check of who is signed in (the web pages' navbar).
+	"login": "signing in",
+	"logout": "signing out",
+	"web_logout": "signing out from a web page",
+	"frappe.auth.get_logged_user": "the web pages ask who is signed in",
+	# The portal's own endpoints: each resolves the patient through the login's Active grants.
+	"portal_onboarding.api.portal.choose_patient": "the patient switcher",
+	"portal_onboarding.api.portal.update_contact": "a Self login corrects its contact details",
+	"portal_onboarding.api.password.change_password": "choosing a new password",
+	"portal_onboarding.api.forms.start": "opening a requested form (checks the grant and the Forms section)",
+	# Frappe's web form submit: reached only for forms the login was asked to fill in (checked again by
+	# the app's web form hooks, which bind the document to the request's patient).
+	"frappe.website.doctype.web_form.web_form.accept": "sending a requested web form",
+	# Guest endpoints of the activation, sign-up and reset pages, which a signed-in person may open
+	# too (a parent's second child's link): rate limited, and they answer only for the link presented.
+	"portal_onboarding.api.invitation.check_link": "the activation page, signed in",
+	"portal_onboarding.api.invitation.verify_identity": "the activation page, signed in",
+	"portal_onboarding.api.invitation.check_username": "the activation page, signed in",
+	"portal_onboarding.api.invitation.accept": "adding a patient to the login already held",
+	"portal_onboarding.api.password.check_reset_link": "the reset page, signed in",
+	"portal_onboarding.api.password.reset_password": "the reset page, signed in",
+	"portal_onboarding.api.password.request_reset": "the forgot-password page, signed in",
+}
+
+# Document and doctype APIs have no place in the portal: its pages read through the grants.
+DOCUMENT_API_PREFIXES = ("/api/resource", "/api/v1/resource", "/api/v2/document", "/api/v2/doctype")
+
+
+def portal_request_allowed(path: str, cmd: str | None) -> bool:
+	"""Whether a portal login may make this request: a listed method, or a page (never another API)."""
+	path = "/" + (path or "").lstrip("/")
+	method = requested_method(path, cmd)
+	if method is not None:
+		return method in PORTAL_METHODS
+	if path.startswith(DOCUMENT_API_PREFIXES):
+		return False
+	return not path.startswith("/api/")
