@@ -29,6 +29,8 @@ PORTAL_METHODS: dict[str, str] = {
 	"portal_onboarding.api.password.check_reset_link": "the reset page, signed in",
 	"portal_onboarding.api.password.reset_password": "the reset page, signed in",
 	"portal_onboarding.api.password.request_reset": "the forgot-password page, signed in",
+	"portal_onboarding.api.registration.register": "the sign-up page, signed in",
+	"portal_onboarding.api.registration.verify_sign_up": "a sign-up's mailed link, opened signed in",
 }
 
 # Document and doctype APIs have no place in the portal: its pages read through the grants.

@@ -31,7 +31,7 @@ from portal_onboarding.core.forms import (
 )
 from portal_onboarding.exceptions import InvalidAccount, throw_reasons
 from portal_onboarding.permissions import granted
-from portal_onboarding.security.actions import app_action
+from portal_onboarding.security.actions import app_action, in_app_action
 from portal_onboarding.security.mail import render as render_mail
 
 S = FormRequestStatus
@@ -244,6 +244,12 @@ def is_portal_login(user: str) -> bool:
 	)
 
 
+def submitted_doctype() -> str | None:
+	"""The doctype of the web form this request submits (`accept` sets `in_web_form` for the whole
+	request, so every other document saved meanwhile must be told apart from the form's own)."""
+	return frappe.db.get_value("Web Form", frappe.form_dict.get("web_form"), "doc_type", cache=True)
+
+
 def doc_patient_field(doctype: str) -> str | None:
 	meta = frappe.get_meta(doctype)
 	return patient_field([(df.fieldname, df.fieldtype, df.options) for df in meta.fields])
@@ -256,8 +262,8 @@ def before_insert(doc: Any, method: str | None = None) -> None:
 	submits a patient-linked form (requested or not: Marley's appointment form, say) without opening a
 	request for it from the portal's Forms page.
 	"""
-	if not frappe.flags.in_web_form:
-		return
+	if not frappe.flags.in_web_form or in_app_action() or doc.doctype != submitted_doctype():
+		return  # only the web form's own document: not what the app writes while it is sent
 	field = doc_patient_field(doc.doctype)
 	if not field and doc.doctype not in requested_doctypes():
 		return
@@ -287,7 +293,9 @@ def before_insert(doc: Any, method: str | None = None) -> None:
 def validate(doc: Any, method: str | None = None) -> None:
 	"""doc_events "*": a portal login never edits a patient-linked document through a web form; what it
 	sends is a new document bound to a request (before_insert), and nothing in the portal edits one."""
-	if not frappe.flags.in_web_form or doc.is_new() or not doc_patient_field(doc.doctype):
+	if not frappe.flags.in_web_form or doc.is_new() or in_app_action():
+		return  # the app's own saves during the submission (the request marked Submitted) are not edits
+	if doc.doctype != submitted_doctype() or not doc_patient_field(doc.doctype):
 		return
 	if is_portal_login(frappe.session.user):
 		raise frappe.PermissionError(_("This form is not available to you."))

@@ -10,7 +10,7 @@ import frappe
 
 from portal_onboarding.permissions import patient_website_permission
 from portal_onboarding.security.portal_gate import is_portal_login
-from tests.integration.factories import http_guest, in_own_thread
+from tests.integration.factories import INTAKE_DOCTYPE, ensure_intake_form, http_guest, in_own_thread
 from tests.integration.test_portal import PortalCase
 from tests.site import site_name
 
@@ -30,6 +30,12 @@ def as_login(user: str, password: str, requests: list[tuple[str, str, dict | Non
 		]
 
 	return in_own_thread(work)
+
+
+def restore_allow_edit(web_form: str) -> None:
+	frappe.db.rollback()
+	frappe.db.set_value("Web Form", web_form, "allow_edit", 0)
+	frappe.db.commit()
 
 
 class TestPortalGate(PortalCase):
@@ -131,6 +137,36 @@ class TestWebForms(PortalCase):
 		self.assertIn("Forms page", answer.get_data(as_text=True))
 		self.assertEqual(
 			frappe.db.count("Patient Appointment", {"patient": ("in", [own.name, other.name])}), before
+		)
+
+	def test_a_portal_login_never_edits_a_patient_linked_document_through_a_web_form(self):
+		own = self.patient()
+		other = self.patient()
+		_account, user, password = self.login_with_password(own.name)
+		web_form = ensure_intake_form()
+		frappe.db.set_value("Web Form", web_form, "allow_edit", 1)
+		self.addCleanup(restore_allow_edit, web_form)
+		intake = frappe.get_doc({"doctype": INTAKE_DOCTYPE, "patient": own.name, "allergies": "none"})
+		intake.insert(ignore_permissions=True)
+		frappe.db.set_value(INTAKE_DOCTYPE, intake.name, "owner", user)  # the login's own document
+		frappe.db.commit()
+		self.addCleanup(frappe.db.delete, INTAKE_DOCTYPE, {"name": intake.name})
+		data = {"doctype": INTAKE_DOCTYPE, "name": intake.name, "patient": other.name, "allergies": "changed"}
+		(answer,) = as_login(
+			user,
+			password,
+			[
+				(
+					"POST",
+					API + "frappe.website.doctype.web_form.web_form.accept",
+					{"web_form": web_form, "data": json.dumps(data)},
+				)
+			],
+		)
+		frappe.db.rollback()
+		self.assertEqual(answer.status_code, 403, answer.get_data(as_text=True)[-300:])
+		self.assertEqual(
+			frappe.db.get_value(INTAKE_DOCTYPE, intake.name, ["patient", "allergies"]), (own.name, "none")
 		)
 
 	def test_a_grant_reads_but_never_writes(self):
