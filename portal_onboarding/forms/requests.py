@@ -16,7 +16,6 @@ from portal_onboarding.audit import log_event
 from portal_onboarding.constants import (
 	ACCOUNT,
 	FORM_REQUEST,
-	PATIENT_ROLE,
 	AccountStatus,
 	EventType,
 )
@@ -33,6 +32,7 @@ from portal_onboarding.exceptions import InvalidAccount, throw_reasons
 from portal_onboarding.permissions import granted
 from portal_onboarding.security.actions import app_action, in_app_action
 from portal_onboarding.security.mail import render as render_mail
+from portal_onboarding.security.portal_gate import is_portal_login
 
 S = FormRequestStatus
 FORMS_PATH = "/portal/forms"
@@ -234,14 +234,6 @@ def requested_doctypes() -> set[str]:
 def forget_requested_doctypes() -> None:
 	frappe.db.after_commit.add(lambda: frappe.cache.delete_value(REQUESTED_DOCTYPES_KEY))
 	frappe.cache.delete_value(REQUESTED_DOCTYPES_KEY)
-
-
-def is_portal_login(user: str) -> bool:
-	return (
-		user != "Guest"
-		and frappe.db.get_value("User", user, "user_type") == "Website User"
-		and bool(frappe.db.exists("Has Role", {"parent": user, "role": PATIENT_ROLE}))
-	)
 
 
 def submitted_doctype() -> str | None:

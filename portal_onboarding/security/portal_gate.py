@@ -35,7 +35,12 @@ def forget(user: str | None) -> None:
 	frappe.db.after_commit.add(drop)
 
 
-def is_portal_login(user: str) -> bool:
+def is_portal_login(user: str | None) -> bool:
+	"""A Website User with the Patient role or any portal account: what the portal's rules govern."""
+	if not user or user == "Guest":
+		return False
+	if frappe.db.get_value("User", user, "user_type", cache=True) != "Website User":
+		return False
 	return PATIENT_ROLE in frappe.get_roles(user) or holds_an_account(user)
 
 
