@@ -17,6 +17,7 @@ from portal_onboarding.core.password_gate import (
 )
 from portal_onboarding.onboarding import lock_patient_row
 from portal_onboarding.security.actions import app_action
+from portal_onboarding.security.cache import forget_cached
 from portal_onboarding.security.sessions import end_sessions_after_commit
 
 CACHE_KEY = "portal_onboarding:must_change_password"
@@ -34,16 +35,8 @@ def must_change_password(user: str | None) -> bool:
 
 
 def forget(user: str | None) -> None:
-	"""Drop the cached answer for `user` now and once the change commits (a request running
-	meanwhile could otherwise cache the old answer again)."""
-	if not user:
-		return
-
-	def drop() -> None:
-		frappe.cache.hdel(CACHE_KEY, user)
-
-	drop()
-	frappe.db.after_commit.add(drop)
+	"""Drop the cached answer for `user` (now and after commit)."""
+	forget_cached(CACHE_KEY, user)
 
 
 def gate() -> None:

@@ -10,6 +10,7 @@ from frappe import _
 
 from portal_onboarding.constants import ACCOUNT, PATIENT_ROLE
 from portal_onboarding.core.portal_gate import portal_request_allowed
+from portal_onboarding.security.cache import forget_cached
 
 CACHE_KEY = "portal_onboarding:portal_login"
 
@@ -25,14 +26,7 @@ def holds_an_account(user: str) -> bool:
 
 def forget(user: str | None) -> None:
 	"""Drop the cached answer once an account's login changes (now and after the change commits)."""
-	if not user:
-		return
-
-	def drop() -> None:
-		frappe.cache.hdel(CACHE_KEY, user)
-
-	drop()
-	frappe.db.after_commit.add(drop)
+	forget_cached(CACHE_KEY, user)
 
 
 def is_portal_login(user: str | None) -> bool:
