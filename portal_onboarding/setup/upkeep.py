@@ -8,7 +8,6 @@ from frappe.utils import cint
 
 from portal_onboarding.audit import log_event
 from portal_onboarding.constants import ACCOUNT, EVENT, SECTION, SETTINGS, EventType
-from portal_onboarding.core.messages import Reason
 from portal_onboarding.core.upkeep import (
 	SettingsFacts,
 	TemplateState,
@@ -124,7 +123,7 @@ def settings_notices(settings: "frappe.Document") -> dict:
 	)
 	return {
 		"new_account_sees": [_(page) for page in new_account_sees(sections)],
-		"notices": [reason_text(r) for r in notices(facts)],
+		"notices": [reason.text(_) for reason in notices(facts)],
 	}
 
 
@@ -133,7 +132,3 @@ def template_state_of(name: str) -> str:
 	if not name or not frappe.db.exists("Email Template", name):
 		return TemplateState.MISSING
 	return templates.state_of(name) if name == templates.INVITATION_TEMPLATE else TemplateState.CURRENT
-
-
-def reason_text(reason: Reason) -> str:
-	return reason.text(_)

@@ -36,12 +36,6 @@ def record(site: str, key: str, value: object) -> None:
 	path.write_text(json.dumps(data, indent=1, default=str))
 
 
-def outgoing_email_account() -> None:
-	from tests.integration.factories import ensure_outgoing_email_account
-
-	ensure_outgoing_email_account()
-
-
 def quick_entry_patient(first_name: str, n: int, **kw: object) -> str:
 	"""A Patient saved with what Marley's quick entry dialog sends (address fields included)."""
 	import frappe
@@ -66,7 +60,9 @@ def marley(site: str) -> None:
 	"""Patients and Marley-made logins, before the app exists on the site."""
 	import frappe
 
-	outgoing_email_account()
+	from tests.integration.factories import ensure_outgoing_email_account
+
+	ensure_outgoing_email_account()
 	logins = []
 	for n, first_name in enumerate(MARLEY_FIRST_NAMES, start=1):
 		email = f"{first_name.lower()}.clinic{n:03d}@example.com".replace("á", "a")
@@ -95,10 +91,10 @@ def families(site: str) -> None:
 	import frappe
 
 	from portal_onboarding.accounts import management
-	from tests.integration.factories import accept_link, make_eligible_patient
+	from tests.integration.factories import accept_link, ensure_outgoing_email_account, make_eligible_patient
 	from tests.integration.test_invitation_flow import invite_and_send
 
-	outgoing_email_account()
+	ensure_outgoing_email_account()
 	frappe.db.set_single_value("Portal Onboarding Settings", "send_sms_notice", 0)
 	family = []
 	for n in range(FAMILY_SIZE):
