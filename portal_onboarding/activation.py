@@ -105,7 +105,11 @@ def identity_confirmed(invitation: Any) -> bool:
 def link_state(invitation: Any) -> dict:
 	"""What the activation page needs to show for a valid link; the username only after the check."""
 	confirmed = identity_confirmed(invitation)
-	state = {"ok": True, "needs_identity": not confirmed}
+	state = {
+		"ok": True,
+		"needs_identity": not confirmed,
+		"reverification": bool(invitation.reverification),
+	}
 	if confirmed:
 		state["username"] = frappe.db.get_value(ACCOUNT, invitation.account, "username")
 	return state
@@ -326,6 +330,47 @@ def link_existing_login(invitation: Any, username: str, password: str) -> Outcom
 		return Outcome(False, _("This login already has access to this patient."))
 	grant(account, invitation, user, _("Existing login {0} linked").format(name))
 	return Outcome(True, data={"user": user, "accounts": [account.name]})
+
+
+@app_action
+def confirm_address(invitation: Any, password: str) -> Outcome:
+	"""A re-verification link: the login's own current password confirms the account's new address.
+
+	The link went to an address staff may have typed, and the identity check asks what staff can read
+	on the Patient form, so neither proves that the login's holder wants the change: the password does.
+	Nothing about the login changes (no new username, no new password); a person who lost both the
+	password and the old address goes through a portal admin (reactivate, then a reset link).
+	"""
+	from frappe.auth import get_login_attempt_tracker
+	from frappe.twofactor import should_run_2fa
+	from frappe.utils.password import check_password
+
+	account = frappe.get_doc(ACCOUNT, invitation.account, for_update=True)
+	if not identity_confirmed(invitation):
+		return Outcome(False, confirm_first())
+	refused = Outcome(False, _("The password is not correct."))
+	user = account.user
+	if not user or frappe.db.get_value("User", user, "user_type") != "Website User":
+		return refused
+	# The same lockout as Frappe's login page: this form must not become a way around it.
+	tracker = get_login_attempt_tracker(user, raise_locked_exception=False)
+	if not tracker.is_user_allowed():
+		return refused
+	try:
+		check_password(user, password or "", delete_tracker_cache=False)
+	except frappe.AuthenticationError:
+		tracker.add_failure_attempt()
+		return refused
+	tracker.add_success_attempt()
+	frappe.db.set_value("User", user, "enabled", 1)
+	grant(
+		account,
+		invitation,
+		user,
+		_("New email address {0} confirmed with the login's password").format(invitation.sent_to),
+	)
+	# Signing in here would skip the login's second factor: such a login signs in on the login page.
+	return Outcome(True, data={"user": user, "accounts": [account.name], "sign_in": not should_run_2fa(user)})
 
 
 def grant(account: Any, invitation: Any, user: str, details: str) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import frappe
 from frappe import _
-from frappe.utils import format_datetime, get_datetime, get_url, now_datetime
+from frappe.utils import format_datetime, get_datetime, now_datetime
 
 from portal_onboarding.audit import log_event
 from portal_onboarding.constants import (
@@ -23,6 +23,7 @@ from portal_onboarding.core.tokens import issue_token
 from portal_onboarding.onboarding import LINK_HASH_FIELDS, lock_patient_row, refresh_self_contact
 from portal_onboarding.security.actions import app_action
 from portal_onboarding.security.mail import render_email_template
+from portal_onboarding.security.mailed_links import clinic_link
 from portal_onboarding.settings import get_settings
 
 MAX_SEND_ATTEMPTS = 3
@@ -36,10 +37,13 @@ def clinic_name() -> str:
 	)
 
 
+ACTIVATE_PATH = "/portal/activate"
+
+
 def activation_link(token: str) -> str:
 	"""The link in the email. The key travels in the fragment, which browsers never send to a server,
 	so it stays out of access logs, proxies and `Referer` headers; the page reads it and strips it."""
-	return get_url("/portal/activate") + f"#key={token}"
+	return clinic_link(ACTIVATE_PATH, token)
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from frappe.utils import format_datetime, now_datetime
 from portal_onboarding.audit import log_event
 from portal_onboarding.constants import ACCOUNT, AccessType, AccountStatus, EventType
 from portal_onboarding.core.eligibility import email_changed, is_valid_email, normalise_email
+from portal_onboarding.permissions import is_portal_admin
 from portal_onboarding.security.actions import acting
 from portal_onboarding.security.mail import render as render_mail
 
@@ -83,8 +84,10 @@ def notify_old_address(account: Any, address: str) -> None:
 def on_patient_email_change(patient: Document) -> None:
 	"""Patient on_update: follow a new email on the patient's own account.
 
-	Active → the guard. Invited → the link follows the address (a new invitation to it). Otherwise
-	the account just takes the new address, so the next invitation goes there.
+	Active → the guard: suspended until the login's own password confirms the new address. Invited →
+	from a portal admin, the link follows the address (a new invitation to it); from anyone else the
+	link is withdrawn and waits for an admin. Otherwise the account just takes the new address, so
+	the next invitation (an admin's) goes there.
 	"""
 	from portal_onboarding import onboarding
 
@@ -104,8 +107,40 @@ def on_patient_email_change(patient: Document) -> None:
 			after_address_change(account, old, patient.email)
 			return
 		onboarding.refresh_self_contact(account, patient)
-		if account.status == S.INVITED:
+		if account.status != S.INVITED:
+			return
+		if is_portal_admin():
 			reinvite(patient.name)
+		else:
+			hold_invitation(account, old, patient.email)
+
+
+def hold_invitation(account: Any, old: str | None, new: str | None) -> None:
+	"""A staff edit of an Invited patient's email: the link dies and the account waits for an admin.
+
+	Staff read the date of birth and ZIP code the identity check asks, so a link that followed the
+	address they typed would hand them the account; no link leaves from a non-admin session.
+	"""
+	from portal_onboarding.constants import PORTAL_REASON_FIELD
+	from portal_onboarding.onboarding import revoke_live_invitations
+
+	reason = _(
+		"{0} changed the email address to {1}: the invitation was withdrawn until a portal admin "
+		"checks the change and invites again."
+	).format(frappe.session.user, normalise_email(new) or "-")
+	revoke_live_invitations(account.name, _("The email address changed."))
+	account.status = S.ENABLED
+	account.status_reason = reason
+	account.save(ignore_permissions=True)
+	frappe.db.set_value("Patient", account.patient, PORTAL_REASON_FIELD, reason, update_modified=False)
+	log_event(
+		EventType.EMAIL_CHANGED,
+		account.name,
+		account.patient,
+		_("{0} changed the email address from {1} to {2}; the invitation waits for a portal admin").format(
+			frappe.session.user, normalise_email(old) or "-", normalise_email(new) or "-"
+		),
+	)
 
 
 def reinvite(patient: str) -> None:

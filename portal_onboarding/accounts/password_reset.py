@@ -4,7 +4,7 @@ from typing import Any
 
 import frappe
 from frappe import _
-from frappe.utils import format_datetime, get_url, now_datetime
+from frappe.utils import format_datetime, now_datetime
 
 from portal_onboarding.audit import log_event
 from portal_onboarding.constants import ACCOUNT, PASSWORD_RESET, AccountStatus, EventType, ResetStatus
@@ -12,22 +12,22 @@ from portal_onboarding.core.tokens import issue_token
 from portal_onboarding.security.actions import app_action
 from portal_onboarding.security.links import find_live_link
 from portal_onboarding.security.mail import render as render_html
+from portal_onboarding.security.mailed_links import clinic_link, configured_base_url, report_missing
 from portal_onboarding.settings import get_settings
 
 RESET_PATH = "/portal/reset-password"
 
 
-def reset_link(token: str) -> str:
-	"""The link in the email; the key rides in the fragment, out of logs and Referer headers."""
-	return get_url(RESET_PATH) + f"#key={token}"
-
-
-def issue(account: Any, self_service: bool = False) -> str:
+def issue(account: Any, self_service: bool = False) -> str | None:
 	"""Mail the account's holder a new reset link, revoking earlier ones; returns the link's record.
 
 	The caller holds the patient's lock and has checked that the account is Active with a login.
-	`self_service` when the person asked for it on the portal rather than the clinic sending it.
+	`self_service` when the person asked for it on the portal rather than the clinic sending it: then
+	nothing is done (None) while no portal address is configured, see `security.mailed_links`.
 	"""
+	if self_service and configured_base_url() is None:
+		report_missing()
+		return None
 	if not account.contact_email:
 		frappe.throw(
 			_(
@@ -50,7 +50,7 @@ def issue(account: Any, self_service: bool = False) -> str:
 			"sent_on": now_datetime(),
 		}
 	).insert(ignore_permissions=True)
-	message = render_mail(account, reset_link(issued.token), issued.expires_on, self_service)
+	message = render_mail(account, clinic_link(RESET_PATH, issued.token), issued.expires_on, self_service)
 	frappe.sendmail(
 		recipients=[account.contact_email],
 		subject=message["subject"],

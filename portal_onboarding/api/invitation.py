@@ -66,7 +66,10 @@ def verify_identity(key: str, date_of_birth: str | None = None, home_zip: str | 
 		return invalid_link()
 	outcome = activation.verify_identity(invitation, date_of_birth, home_zip)
 	if outcome.ok:
-		outcome.data = {"username": frappe.db.get_value(ACCOUNT, invitation.account, "username")}
+		outcome.data = {
+			"username": frappe.db.get_value(ACCOUNT, invitation.account, "username"),
+			"reverification": bool(invitation.reverification),
+		}
 	return outcome.as_dict()
 
 
@@ -79,27 +82,41 @@ def check_username(key: str, username: str) -> dict:
 		return invalid_link()
 	if not activation.identity_confirmed(invitation):
 		return {"ok": False, "available": False, "message": activation.confirm_first()}
+	if invitation.reverification:
+		return {"ok": False, "available": False, "message": activation.not_available()}
 	account = frappe.get_doc(ACCOUNT, invitation.account)
 	problem = activation.username_problem(username or "", account, invitation)
 	return {"ok": problem is None, "available": problem is None, "message": problem or _("Available")}
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-def accept(key: str, username: str, password: str, existing_login: int | str | None = None) -> dict:
+def accept(
+	key: str,
+	username: str | None = None,
+	password: str | None = None,
+	existing_login: int | str | None = None,
+) -> dict:
 	"""Activate the account behind this link, sign the person in and say where to go.
 
 	With `existing_login`, the username and password are those of a portal login the person already
-	holds, and this link's patient is added to it.
+	holds, and this link's patient is added to it. A re-verification link takes only the login's
+	current password.
 	"""
 	limit("accept", key)
 	invitation = activation.find_invitation(key, lock=True)
 	if invitation is None:
 		return invalid_link()
-	if cint(existing_login):
-		outcome = activation.link_existing_login(invitation, username, password)
+	if invitation.reverification:
+		# Only the login's own password confirms a new address; the link never sets a login up.
+		outcome = activation.confirm_address(invitation, password or "")
+	elif cint(existing_login):
+		outcome = activation.link_existing_login(invitation, username or "", password or "")
 	else:
-		outcome = activation.activate(invitation, username, password)
+		outcome = activation.activate(invitation, username or "", password or "")
 	if outcome.ok:
-		frappe.local.login_manager.login_as(outcome.data["user"])
-		outcome.data = {"redirect_to": "/portal"}
+		if outcome.data.get("sign_in", True):
+			frappe.local.login_manager.login_as(outcome.data["user"])
+			outcome.data = {"redirect_to": "/portal"}
+		else:
+			outcome.data = {"redirect_to": "/login?redirect-to=/portal"}
 	return outcome.as_dict()

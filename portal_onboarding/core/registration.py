@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from portal_onboarding.constants import RegistrationStatus
+from portal_onboarding.constants import AccessType, AccountStatus, RegistrationStatus
 from portal_onboarding.core.eligibility import ZIP_RE, is_valid_email, normalise_email, normalise_zip
 from portal_onboarding.core.messages import Reason, _
 
@@ -110,6 +110,47 @@ class Candidate:
 	date_of_birth: date | None
 	# The patient can be enabled and invited (eligible, not disabled, no Self account past Invited).
 	available: bool = True
+
+
+@dataclass(frozen=True)
+class PortalHistory:
+	"""What the clinic has decided about a patient's portal access so far."""
+
+	patient_active: bool
+	eligible: bool
+	# The latest enable-or-disable on the patient's portal access was an admin's disable.
+	disabled_by_admin: bool
+	# A login Marley made (Invite as User) that is not one of the app's accounts.
+	marley_login: bool
+	# (access type, status, holds a login) of every portal account on the patient.
+	accounts: tuple[tuple[str, str, bool], ...] = ()
+
+
+# A Self account in these states is still waiting for its first login: a sign-up may take it on.
+OPENABLE_SELF_STATUSES = (
+	AccountStatus.NOT_ENABLED,
+	AccountStatus.ENABLED,
+	AccountStatus.INVITED,
+	AccountStatus.INVITE_EXPIRED,
+)
+
+
+def undecided(history: PortalHistory) -> bool:
+	"""Whether a verified sign-up may open this patient's portal without staff.
+
+	Only a patient nobody has decided against: active and eligible, portal access not taken away by
+	an admin, no login of any kind yet, and no account but a Self one still waiting for its first
+	login. A suspended, pending-delete or failed account, a representative, or a login that exists
+	(even disabled) are the clinic's decisions: the sign-up goes to staff review.
+	"""
+	if not history.patient_active or not history.eligible:
+		return False
+	if history.disabled_by_admin or history.marley_login:
+		return False
+	return all(
+		access_type == AccessType.SELF and not has_login and status in OPENABLE_SELF_STATUSES
+		for access_type, status, has_login in history.accounts
+	)
 
 
 def matches(details: SignUpDetails, candidate: Candidate) -> bool:

@@ -83,11 +83,23 @@ class SettingsFacts:
 	invitation_lifetime_hours: int
 	template_name: str
 	template: str
+	# Portal Address for Mailed Links or the site's host_name is set.
+	base_url_configured: bool = True
 
 
 def notices(facts: SettingsFacts) -> list[Reason]:
 	"""What makes a feature inert, or what an upgrade left as the clinic had it, for the settings form."""
 	found = []
+	if not facts.base_url_configured:
+		found.append(
+			Reason(
+				"no_base_url",
+				_(
+					"No portal address is set: password resets and sign-up confirmations that visitors ask "
+					"for are not mailed. Set Portal Address for Mailed Links (or host_name in the site config)."
+				),
+			)
+		)
 	if not any(s in SECTION_ROUTES for s in facts.default_sections):
 		found.append(
 			Reason(

@@ -17,6 +17,7 @@ from portal_onboarding.core.upkeep import (
 	sections_after_upgrade,
 )
 from portal_onboarding.onboarding import set_permitted_sections
+from portal_onboarding.security.mailed_links import configured_base_url
 from portal_onboarding.setup import templates
 
 SAVEPOINT = "portal_account_sections"
@@ -120,6 +121,7 @@ def settings_notices(settings: "frappe.Document") -> dict:
 		invitation_lifetime_hours=cint(settings.invitation_lifetime_hours),
 		template_name=name,
 		template=template_state_of(name),
+		base_url_configured=configured_base_url(settings) is not None,
 	)
 	return {
 		"new_account_sees": [_(page) for page in new_account_sees(sections)],

@@ -8,15 +8,15 @@ from typing import Any
 
 import frappe
 from frappe import _
-from frappe.utils import format_datetime, get_url, getdate, now_datetime
+from frappe.utils import format_datetime, getdate, now_datetime
 
 from portal_onboarding.audit import log_event
 from portal_onboarding.constants import (
 	ACCOUNT,
+	EVENT,
 	HOME_ZIP_FIELD,
 	PATIENT,
 	REGISTRATION,
-	AccessType,
 	AccountStatus,
 	Channel,
 	EventType,
@@ -25,14 +25,17 @@ from portal_onboarding.constants import (
 )
 from portal_onboarding.core.registration import (
 	Candidate,
+	PortalHistory,
 	SignUpDetails,
 	decide,
+	undecided,
 )
 from portal_onboarding.core.status import check_transition
 from portal_onboarding.core.tokens import issue_token
 from portal_onboarding.security.actions import app_action
 from portal_onboarding.security.links import find_live_link
 from portal_onboarding.security.mail import render as render_mail
+from portal_onboarding.security.mailed_links import guest_link
 from portal_onboarding.settings import get_settings
 
 SIGN_UP_PATH = "/portal/register"
@@ -41,15 +44,8 @@ SIGN_UP_PATH = "/portal/register"
 MAX_UNCONFIRMED_PER_DAY = 1000
 # Unconfirmed requests hold what a stranger typed: they go a week after their link expired.
 UNCONFIRMED_KEPT_DAYS = 7
-# Patients whose self account is past the invitation stage are never opened by a sign-up.
-SETTLED = (AccountStatus.ACTIVE, AccountStatus.SUSPENDED, AccountStatus.PENDING_DELETE)
 
 R = RegistrationStatus
-
-
-def verification_link(token: str) -> str:
-	"""The link in the mail; the key rides in the fragment, out of logs and Referer headers."""
-	return get_url(SIGN_UP_PATH) + f"#key={token}"
 
 
 def lifetime_hours() -> int:
@@ -60,9 +56,14 @@ def lifetime_hours() -> int:
 def submit(details: SignUpDetails) -> str | None:
 	"""Keep a pending request and mail its link; returns its name (None when sign-ups are paused).
 
-	One pending request per address: a new sign-up replaces the older one's link.
+	One pending request per address: a new sign-up replaces the older one's link. Nothing is kept
+	or sent while no portal address is configured (`security.mailed_links`).
 	"""
 	now = now_datetime()
+	issued = issue_token(now, lifetime_hours())
+	link = guest_link(SIGN_UP_PATH, issued.token)
+	if link is None:
+		return None
 	for name in frappe.get_all(
 		REGISTRATION, filters={"email": details.email, "status": R.PENDING_VERIFICATION}, pluck="name"
 	):
@@ -77,7 +78,6 @@ def submit(details: SignUpDetails) -> str | None:
 			message=_("{0} unconfirmed sign-up requests in one day: new ones are not kept.").format(recent),
 		)
 		return None
-	issued = issue_token(now, lifetime_hours())
 	request = frappe.get_doc(
 		{
 			"doctype": REGISTRATION,
@@ -97,7 +97,7 @@ def submit(details: SignUpDetails) -> str | None:
 		request,
 		_("Confirm your email for the {0} patient portal"),
 		"portal_onboarding/templates/emails/portal_sign_up_confirm.html",
-		{"link": verification_link(issued.token), "expires_on": format_datetime(issued.expires_on)},
+		{"link": link, "expires_on": format_datetime(issued.expires_on)},
 	)
 	return request.name
 
@@ -136,17 +136,36 @@ def details_of(request: Any) -> SignUpDetails:
 	)
 
 
-def self_status(patient: str) -> str | None:
-	return frappe.db.get_value(ACCOUNT, {"patient": patient, "access_type": AccessType.SELF}, "status")
+def history_of(patient_doc: Any) -> PortalHistory:
+	"""What the clinic has decided about this patient's portal access (see `core.registration`)."""
+	from portal_onboarding.onboarding import eligibility_reasons
+
+	last_switch = frappe.get_all(
+		EVENT,
+		filters={
+			"patient": patient_doc.name,
+			"event_type": ("in", (EventType.PORTAL_ENABLED, EventType.PORTAL_DISABLED)),
+		},
+		pluck="event_type",
+		order_by="timestamp desc, creation desc",
+		limit=1,
+	)
+	accounts = frappe.get_all(
+		ACCOUNT, filters={"patient": patient_doc.name}, fields=["access_type", "status", "user"]
+	)
+	return PortalHistory(
+		patient_active=patient_doc.status == "Active",
+		eligible=not eligibility_reasons(patient_doc),
+		disabled_by_admin=last_switch == [EventType.PORTAL_DISABLED],
+		marley_login=bool(patient_doc.get("user_id"))
+		and not any(a.user == patient_doc.user_id for a in accounts),
+		accounts=tuple((a.access_type, a.status, bool(a.user)) for a in accounts),
+	)
 
 
 def available(patient_doc: Any) -> bool:
-	"""Whether a sign-up may open this patient without staff: active, eligible, not already settled."""
-	from portal_onboarding.onboarding import eligibility_reasons
-
-	if patient_doc.status != "Active" or self_status(patient_doc.name) in SETTLED:
-		return False
-	return not eligibility_reasons(patient_doc)
+	"""Whether a sign-up may open this patient without staff: nobody has decided on it yet."""
+	return undecided(history_of(patient_doc))
 
 
 def candidates(details: SignUpDetails) -> list[Candidate]:

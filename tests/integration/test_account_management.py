@@ -380,7 +380,11 @@ class TestRemoveAndDelete(AccountCase):
 
 class TestEmailChangeGuard(AccountCase):
 	def test_new_patient_email_suspends_reverifies_and_notifies_the_old_address(self):
-		patient, account, user = active_account()
+		patient_doc = make_eligible_patient()
+		account, _invitation, key = invite_and_send(patient_doc.name)
+		password = strong_password()
+		assert accept_link(key, password=password)["ok"]
+		patient, user = patient_doc.name, frappe.db.get_value(ACCOUNT, account, "user")
 		old = frappe.db.get_value(PATIENT, patient, "email")
 		nurse, _pw = make_user(["Nursing User"])
 		new = f"{unique('new')}@example.com"
@@ -413,7 +417,10 @@ class TestEmailChangeGuard(AccountCase):
 		(mail,) = queued_mails(invitation)
 		self.assertEqual(mail["recipients"], [new])
 		key = activation_key(invitation)
-		self.assertTrue(accept_link(key, username=frappe.db.get_value(ACCOUNT, account, "username"))["ok"])
+		# Only the login's own password confirms the address: a new one is refused, whoever types it.
+		self.assertFalse(accept_link(key, password=strong_password())["ok"])
+		self.assert_agree(account, S.SUSPENDED)
+		self.assertTrue(accept_link(key, password=password)["ok"])
 		self.assert_agree(account, S.ACTIVE)
 		self.assertEqual(frappe.db.get_value(ACCOUNT, account, "user"), user, "the same login, confirmed")
 		self.assertEqual(frappe.db.get_value("User", user, "enabled"), 1)
