@@ -27,7 +27,6 @@ from portal_onboarding.constants import (
 	EventType,
 	InvitationStatus,
 )
-from portal_onboarding.setup.upkeep import settings_notices
 from tests.integration.committed import CommittedCase
 from tests.integration.factories import (
 	JobRecorder,
@@ -289,6 +288,8 @@ class TestLinksFromConfiguration(ForgeryCase):
 				},
 			)
 		)
+		from portal_onboarding.setup.upkeep import settings_notices
+
 		with patch.dict(frappe.local.conf, {"host_name": None, "hostname": None}):
 			notices = settings_notices(frappe.get_single(SETTINGS))["notices"]
 		self.assertTrue([n for n in notices if "Portal Address for Mailed Links" in n], notices)

@@ -418,3 +418,71 @@ class TestSignUpOverHttp(FrappeTestCase):
 		(mail,) = queued_mails(request, REGISTRATION)
 		self.assertIn("Confirme su correo", mail["subject"])
 		self.assertIn("Confirmar mi dirección de correo", mail["html"])
+
+
+class TestSignUpKeepsTheClinicsDecisions(SignUpCase):
+	"""Auto-enable opens only a patient nobody has decided on; every decision sends it to staff."""
+
+	def assert_waits(self, patient: str) -> None:
+		before = frappe.get_all(
+			ACCOUNT, filters={"patient": patient}, fields=["name", "status", "user"], order_by="name"
+		)
+		access = frappe.db.get_value(PATIENT, patient, "portal_access")
+		approved = len(events(EventType.SIGN_UP_APPROVED, patient=patient))
+		answer, request = self.verify(frappe.db.get_value(PATIENT, patient, "email"))
+		self.assertEqual(answer, {"ok": True, "next": "review"})
+		self.assertEqual(
+			frappe.db.get_value(REGISTRATION, request, ["status", "wait_reason"]),
+			(R.AWAITING_REVIEW, WaitReason.NOT_AVAILABLE),
+		)
+		after = frappe.get_all(
+			ACCOUNT, filters={"patient": patient}, fields=["name", "status", "user"], order_by="name"
+		)
+		self.assertEqual(after, before, "no account was opened, moved or given a login")
+		self.assertEqual(frappe.db.get_value(PATIENT, patient, "portal_access"), access)
+		self.assertEqual(len(events(EventType.SIGN_UP_APPROVED, patient=patient)), approved)
+
+	def test_a_patient_an_admin_disabled_stays_disabled(self):
+		from portal_onboarding.onboarding import disable
+
+		patient = make_eligible_patient()
+		first, _request = self.verify(patient.email)
+		self.assertTrue(self.accept(first["key"])["ok"])
+		account = frappe.db.get_value(ACCOUNT, {"patient": patient.name})
+		login = frappe.db.get_value(ACCOUNT, account, "user")
+		disable(patient.name)
+		self.assertEqual(frappe.db.get_value("User", login, "enabled"), 0)
+		self.assert_waits(patient.name)
+		self.assertEqual(frappe.db.get_value("User", login, "enabled"), 0, "the disabled login stays off")
+
+	def test_a_representatives_patient_waits_for_staff(self):
+		patient = make_eligible_patient()
+		with JobRecorder() as jobs:
+			invitation_api.invite(
+				patient.name,
+				representative={
+					"first_name": "Cara",
+					"last_name": "Carer",
+					"email": f"{unique('carer')}@example.com",
+					"relation": "Carer",
+				},
+			)
+			jobs.run()
+		self.assert_waits(patient.name)
+
+	def test_suspended_and_pending_delete_accounts_wait_for_staff(self):
+		from portal_onboarding.accounts import management
+
+		suspended, pending = make_eligible_patient(), make_eligible_patient()
+		for patient in (suspended, pending):
+			first, _request = self.verify(patient.email)
+			self.assertTrue(self.accept(first["key"])["ok"])
+		management.suspend(frappe.db.get_value(ACCOUNT, {"patient": suspended.name}), "Lost phone")
+		management.mark_pending_delete(frappe.db.get_value(ACCOUNT, {"patient": pending.name}))
+		self.assert_waits(suspended.name)
+		self.assert_waits(pending.name)
+
+	def test_an_undecided_patient_still_opens(self):
+		patient = make_eligible_patient()
+		answer, _request = self.verify(patient.email)
+		self.assertEqual(answer["next"], "credentials")
