@@ -26,6 +26,7 @@ SHIPPED_INVITATION_HASHES = frozenset(
 		"dbdcf93d4ae9292b50a3e66da3e7d245b0a3314962a9c7e082a22043cd4316c1",  # re-verification
 		"44c17e83a852ced9fd53eb21459ba24055b18604e9b8f77b1c76f6bc692d5e8c",  # reminders
 		"51b758fe1ebdbdacf59d7b0926b655e4d4b693c9e0d06c3a2849c44993e22412",  # escaped again
+		"9c6c2890bb5a543a025fde6edddc41a00aaf3e11158e9623b222fe7d678eebc4",  # current password to confirm
 	}
 )
 
