@@ -33,9 +33,10 @@ def suspend_for_new_address(account: Any, old: str | None, new: str | None) -> N
 	account.contact_email = normalise_email(new)
 	account.status = S.SUSPENDED
 	account.status_reason = (
-		_("The email address changed to {0}: suspended until the new address is confirmed.").format(
-			normalise_email(new)
-		)
+		_(
+			"{0} changed the email address to {1}: suspended until the login's own password confirms it "
+			"(or a portal admin reactivates the account)."
+		).format(frappe.session.user, normalise_email(new))
 		if normalise_email(new)
 		else _("The email address was removed: suspended until the clinic reactivates the account.")
 	)

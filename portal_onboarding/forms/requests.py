@@ -3,14 +3,15 @@ from the portal's Forms page, and the submission marks the request done.
 
 A submission is bound to its request by the session, never by the URL: the portal's "Fill in" button
 (a POST that checks the grant) remembers the request for this session, and the web form's insert is
-matched against it. The document's Link to Patient is set from the request, whatever was sent.
+matched against it. The document's Link to Patient is set from the request, whatever was sent. Nobody
+else on the website (no grant, no request) names a patient, and no web form edit changes it afterwards.
 """
 
 from typing import Any
 
 import frappe
 from frappe import _
-from frappe.utils import get_url, getdate, now_datetime
+from frappe.utils import getdate, now_datetime
 
 from portal_onboarding.audit import log_event
 from portal_onboarding.constants import (
@@ -32,6 +33,7 @@ from portal_onboarding.exceptions import InvalidAccount, throw_reasons
 from portal_onboarding.permissions import granted
 from portal_onboarding.security.actions import app_action, in_app_action
 from portal_onboarding.security.mail import render as render_mail
+from portal_onboarding.security.mailed_links import clinic_link
 from portal_onboarding.security.portal_gate import is_portal_login
 
 S = FormRequestStatus
@@ -135,7 +137,7 @@ def notify(doc: Any, emails: list[str], language: str | None) -> None:
 		subject = _("{0} has a form for you on the patient portal").format(clinic)
 		message = render_mail(
 			"portal_onboarding/templates/emails/portal_form_requested.html",
-			{"clinic_name": clinic, "link": get_url(FORMS_PATH)},
+			{"clinic_name": clinic, "link": clinic_link(FORMS_PATH)},
 		)
 	frappe.sendmail(
 		recipients=emails,
@@ -247,12 +249,18 @@ def doc_patient_field(doctype: str) -> str | None:
 	return patient_field([(df.fieldname, df.fieldtype, df.options) for df in meta.fields])
 
 
+def is_staff(user: str) -> bool:
+	"""A System User: the clinic's own people, whom Frappe's permissions govern on a web form too."""
+	return frappe.db.get_value("User", user, "user_type", cache=True) == "System User"
+
+
 def before_insert(doc: Any, method: str | None = None) -> None:
 	"""doc_events "*": a portal login's web form submission of a requested form is bound to its request.
 
 	Refused (nothing created) when the request was already sent or withdrawn, or when a portal login
 	submits a patient-linked form (requested or not: Marley's appointment form, say) without opening a
-	request for it from the portal's Forms page.
+	request for it from the portal's Forms page. Any other website user, and a guest, holds no grant:
+	they send a patient-linked form only with its patient left empty. Staff keep Frappe's permissions.
 	"""
 	if not frappe.flags.in_web_form or in_app_action() or doc.doctype != submitted_doctype():
 		return  # only the web form's own document: not what the app writes while it is sent
@@ -261,6 +269,11 @@ def before_insert(doc: Any, method: str | None = None) -> None:
 		return
 	user = frappe.session.user
 	if not is_portal_login(user):
+		if field and doc.get(field) and not is_staff(user):
+			frappe.throw(
+				_("Only your clinic can choose the patient of this form. Please leave the patient empty."),
+				exc=frappe.PermissionError,
+			)
 		return
 	name = frappe.cache.get_value(started_key())
 	request_doc = frappe.get_doc(FORM_REQUEST, name, for_update=True) if name else None
@@ -283,14 +296,22 @@ def before_insert(doc: Any, method: str | None = None) -> None:
 
 
 def validate(doc: Any, method: str | None = None) -> None:
-	"""doc_events "*": a portal login never edits a patient-linked document through a web form; what it
-	sends is a new document bound to a request (before_insert), and nothing in the portal edits one."""
+	"""doc_events "*": no web form edit (Allow Edit) changes a document's patient, whoever sends it; a
+	portal login edits no patient-linked document at all: what it sends is a new document bound to a
+	request (before_insert), and nothing in the portal edits one."""
 	if not frappe.flags.in_web_form or doc.is_new() or in_app_action():
 		return  # the app's own saves during the submission (the request marked Submitted) are not edits
-	if doc.doctype != submitted_doctype() or not doc_patient_field(doc.doctype):
+	field = doc_patient_field(doc.doctype) if doc.doctype == submitted_doctype() else None
+	if not field:
 		return
 	if is_portal_login(frappe.session.user):
 		raise frappe.PermissionError(_("This form is not available to you."))
+	before = doc.get_doc_before_save()
+	# The web form sends "" for a field left empty, where the database may hold NULL.
+	if before and (before.get(field) or "") != (doc.get(field) or ""):
+		raise frappe.PermissionError(
+			_("The patient of a sent form cannot be changed. Please ask your clinic to correct it.")
+		)
 
 
 @app_action
