@@ -4,6 +4,7 @@ import frappe
 from frappe.utils import now_datetime
 
 from portal_onboarding.constants import ACCOUNT, EVENT
+from portal_onboarding.security.client import client_address
 
 
 def log_event(
@@ -23,7 +24,7 @@ def log_event(
 			"patient": patient,
 			"details": details,
 			"actor": frappe.session.user,
-			"client_ip": getattr(frappe.local, "request_ip", None),
+			"client_ip": client_address(),
 			"timestamp": now_datetime(),
 		}
 	)

@@ -10,11 +10,14 @@ from portal_onboarding.constants import REGISTRATION
 from portal_onboarding.core.eligibility import normalise_email
 from portal_onboarding.core.registration import SignUpForm, check_sign_up
 from portal_onboarding.exceptions import reason_text
-from portal_onboarding.security.ratelimit import limit_guest
+from portal_onboarding.security.ratelimit import DAY_SECONDS, limit_client, limit_guest
 from portal_onboarding.sign_up import requests, review
 
 # Guest budgets per hour: per client address, and per email address (or per link).
 LIMITS = {"register": (20, 3), "verify_sign_up": (100, 10)}
+# Sign-ups kept per client address (an IPv6 /64) a day: far below the site-wide daily cap
+# (requests.MAX_UNCONFIRMED_PER_DAY), so no one client can pause sign-up for everyone.
+SIGN_UPS_PER_CLIENT_PER_DAY = 50
 
 
 def sent_message() -> str:
@@ -39,6 +42,8 @@ def register(
 	details, reasons = check_sign_up(form, getdate())
 	if details is None:
 		return {"ok": False, "errors": {r.code: reason_text(r) for r in reasons}}
+	# Counted once the form is good, so typing mistakes do not use up a day's sign-ups.
+	limit_client("register_daily", SIGN_UPS_PER_CLIENT_PER_DAY, DAY_SECONDS)
 	requests.submit(details)
 	return {"ok": True, "message": sent_message()}
 

@@ -15,6 +15,8 @@ from portal_onboarding.constants import (
 	PORTAL_SECTIONS,
 	AccessType,
 )
+from portal_onboarding.core.base_url import check_base_url
+from portal_onboarding.core.client_address import parse_trusted_proxies
 from portal_onboarding.core.messages import Reason, _
 from portal_onboarding.core.usernames import check_username
 
@@ -28,6 +30,8 @@ class SettingsInput:
 	max_reminders: int = 0
 	password_reset_lifetime_hours: int = DEFAULT_RESET_HOURS
 	delete_after_days: int = DEFAULT_DELETE_AFTER_DAYS
+	trusted_proxies: str | None = None
+	portal_base_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,26 @@ def check_settings(settings: SettingsInput) -> list[Reason]:
 				(str(MIN_DELETE_AFTER_DAYS), str(MAX_DELETE_AFTER_DAYS), str(days)),
 			)
 		)
+	reasons.extend(check_trusted_proxies(settings.trusted_proxies))
+	base_url = check_base_url(settings.portal_base_url)
+	if base_url:
+		reasons.append(base_url)
 	return reasons
+
+
+def check_trusted_proxies(text: str | None) -> list[Reason]:
+	"""One reason for each line of Trusted Proxies that is no IP address or network."""
+	return [
+		Reason(
+			"trusted_proxies",
+			_(
+				"Trusted Proxies: {0} is not an IP address or network. Write one per line, such as "
+				"10.0.0.5 or 10.0.0.0/8."
+			),
+			(line,),
+		)
+		for line in parse_trusted_proxies(text).invalid
+	]
 
 
 def check_account(account: AccountInput, today: date) -> list[Reason]:

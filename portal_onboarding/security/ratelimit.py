@@ -4,15 +4,21 @@ Frappe's `rate_limit` keys its counter on the request's `cmd`, which `/api/v2/me
 set, so the two API paths would count separately; and with a key it counts address and key together.
 Here each endpoint has a fixed name, and the address and the link are counted apart: people on one
 clinic Wi-Fi share a generous address budget, while one link gets a small budget wherever it is
-tried from. Links are counted by their hash, so no token is ever written to Redis.
+tried from. Links are counted by their hash, so no token is ever written to Redis. The address is the
+one security/client.py trusts (never a forwarded header a client wrote), and an IPv6 client counts
+as its whole /64.
 """
 
 import frappe
 from frappe import _
 
+from portal_onboarding.core.client_address import rate_limit_bucket
 from portal_onboarding.core.tokens import hash_token
+from portal_onboarding.security.client import client_address
+from portal_onboarding.security.same_site import refuse_cross_site
 
 WINDOW_SECONDS = 60 * 60
+DAY_SECONDS = 24 * 60 * 60
 
 
 def within(bucket: str, limit: int, seconds: int = WINDOW_SECONDS) -> bool:
@@ -38,9 +44,19 @@ def count(bucket: str, limit: int, seconds: int = WINDOW_SECONDS) -> None:
 		)
 
 
-def limit_guest(endpoint: str, link: str | None, per_address: int, per_link: int) -> None:
-	"""Apply the address budget and the link budget of `endpoint` to this request (not to Python calls)."""
+def limit_client(endpoint: str, limit: int, seconds: int = WINDOW_SECONDS) -> None:
+	"""Apply a budget per client address of `endpoint` to this request (not to Python calls)."""
 	if not frappe.request:
 		return
-	count(f"{endpoint}:ip:{getattr(frappe.local, 'request_ip', None) or 'unknown'}", per_address)
+	address = client_address()
+	count(f"{endpoint}:ip:{rate_limit_bucket(address) if address else 'unknown'}", limit, seconds)
+
+
+def limit_guest(endpoint: str, link: str | None, per_address: int, per_link: int) -> None:
+	"""Refuse another site's POST, then apply the address budget and the link budget of `endpoint`
+	to this request (not to Python calls). Every guest endpoint of the app starts here."""
+	if not frappe.request:
+		return
+	refuse_cross_site()
+	limit_client(endpoint, per_address)
 	count(f"{endpoint}:link:{hash_token(link or '')}", per_link)

@@ -124,3 +124,19 @@ class TestUndecided:
 	)
 	def test_a_decision_sends_the_sign_up_to_staff(self, kw):
 		assert not undecided(history(**kw))
+
+
+def test_settings_refuse_a_bad_portal_address():
+	from portal_onboarding.core.validation import SettingsInput, check_settings
+
+	values = {
+		"invitation_lifetime_hours": 72,
+		"reminder_after_days": 1,
+		"max_reminders": 2,
+		"password_reset_lifetime_hours": 24,
+		"delete_after_days": 30,
+	}
+	assert [r.code for r in check_settings(SettingsInput(**values, portal_base_url="ftp://x"))] == [
+		"base_url"
+	]
+	assert check_settings(SettingsInput(**values, portal_base_url="https://portal.example")) == []

@@ -34,12 +34,14 @@ class PortalOnboardingSettings(Document):
 		invite_on_patient_creation: DF.Check
 		max_reminders: DF.Int
 		password_reset_lifetime_hours: DF.Int
+		portal_base_url: DF.Data | None
 		replaced_marley_portal: DF.LongText | None
 		reminder_after_days: DF.Int
 		require_email: DF.Check
 		require_home_zip: DF.Check
 		require_identity_check: DF.Check
 		send_sms_notice: DF.Check
+		trusted_proxies: DF.SmallText | None
 
 	# end: auto-generated types
 	def onload(self) -> None:
@@ -53,6 +55,8 @@ class PortalOnboardingSettings(Document):
 				max_reminders=cint(self.max_reminders),
 				password_reset_lifetime_hours=cint(self.password_reset_lifetime_hours),
 				delete_after_days=cint(self.delete_after_days),
+				trusted_proxies=self.trusted_proxies,
+				portal_base_url=self.portal_base_url,
 			)
 		)
 		throw_reasons(reasons, InvalidSettings, _("Invalid Portal Onboarding Settings"))
