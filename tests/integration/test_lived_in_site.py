@@ -156,3 +156,10 @@ class TestUpgradeFromAnEarlierVersion(FrappeTestCase):
 		self.assertEqual(sections_of(pending["account"]), sorted(DEFAULT_SECTIONS))
 		self.assertEqual([g.patient for g in portal_grants(account.user)], [pending["patient"]])
 		# Rolled back with the test: the next run's site is made anew anyway.
+
+	def test_an_upgraded_site_trusts_only_benchs_own_proxy_and_mails_from_its_address(self):
+		from portal_onboarding.constants import SETTINGS
+		from portal_onboarding.security.mailed_links import configured_base_url
+
+		self.assertEqual(frappe.db.get_single_value(SETTINGS, "trusted_proxies"), "127.0.0.1\n::1")
+		self.assertEqual(configured_base_url(), f"http://{site_name()}")
