@@ -5,7 +5,7 @@ from frappe import _
 from frappe.utils import strip_html
 
 from portal_onboarding import delivery, onboarding, reminders
-from portal_onboarding.accounts import management, password_reset
+from portal_onboarding.accounts import management, password_reset, self_reset
 from portal_onboarding.audit import log_event
 from portal_onboarding.bulk import batch as bulk_batch
 from portal_onboarding.constants import (
@@ -73,9 +73,22 @@ def expire_password_resets() -> None:
 	password_reset.expire_overdue()
 
 
+def answer_forgot_password(
+	identifier: str, request_id: str, frappe_logins: bool = False, client_ip: str | None = None
+) -> None:
+	self_reset.answer(identifier, request_id, frappe_logins=frappe_logins, client_ip=client_ip)
+
+
 def expire_sign_ups() -> None:
 	sign_up_requests.expire_overdue()
 
 
 def delete_accounts_pending_delete() -> None:
 	management.purge_due()
+
+
+def invite_carer(patient: str) -> None:
+	"""After a Patient save with a carer: invite the carer (integrations/healthcare/carer.py)."""
+	from portal_onboarding.integrations.healthcare import carer
+
+	carer.invite_carer(patient)

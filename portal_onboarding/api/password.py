@@ -3,10 +3,11 @@
 import frappe
 from frappe import _
 
-from portal_onboarding.accounts import password_change, password_reset, self_reset
+from portal_onboarding.accounts import password_change, password_reset
 from portal_onboarding.activation import invalid_link_message
-from portal_onboarding.constants import ACCOUNT
 from portal_onboarding.core.eligibility import normalise_email
+from portal_onboarding.core.tokens import hash_token
+from portal_onboarding.security.client import client_address
 from portal_onboarding.security.ratelimit import count, limit_guest
 
 # Guest budgets per hour: generous per address, small per link (or per username or address typed).
@@ -49,6 +50,31 @@ def request_sent() -> str:
 	)
 
 
+def queue_answer(typed: str, frappe_logins: bool = False) -> None:
+	"""Leave the lookup, every write and every mail to a worker, whoever was asked for.
+
+	A request that looked the name up, wrote and mailed for a real login but not for an unknown one
+	would tell them apart by how long it took; so each request queues the same one job and no more.
+	"""
+	frappe.enqueue(
+		"portal_onboarding.jobs.answer_forgot_password",
+		queue="short",
+		enqueue_after_commit=True,
+		job_id=answer_job_id(typed, frappe_logins),
+		deduplicate=True,
+		identifier=typed,
+		request_id=frappe.generate_hash(),
+		frappe_logins=frappe_logins,
+		client_ip=client_address(),
+	)
+
+
+def answer_job_id(typed: str, frappe_logins: bool = False) -> str:
+	"""One queued job per identifier (as it is compared) and endpoint; the id names no one."""
+	endpoint = "frappe" if frappe_logins else "portal"
+	return f"portal_onboarding:forgot_password:{endpoint}:{hash_token(normalise_email(typed) or '')}"
+
+
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 def request_reset(identifier: str | None = None) -> dict:
 	"""Forgot password: mail a reset link to the login a username or contact email reaches."""
@@ -56,7 +82,7 @@ def request_reset(identifier: str | None = None) -> dict:
 	limit_guest("request_reset", normalise_email(typed) or "", *LIMITS["request_reset"])
 	if not typed:
 		return {"ok": False, "message": _("Please enter your username or email address.")}
-	self_reset.request(typed)
+	queue_answer(typed)
 	return {"ok": True, "message": request_sent()}
 
 
@@ -65,26 +91,14 @@ def frappe_reset_password(user: str) -> str | None:
 	"""Frappe's own "Forgot Password?" endpoint, in place of Frappe's for this site.
 
 	A portal login (a user some portal account points at), or anything that is no user, goes through
-	our own audited flow; staff and the site's other website users still get Frappe's mail. Whoever
-	is asked for, the answer is the one Frappe gives when it sent instructions, so it never tells who
-	exists.
+	our own audited flow; staff and the site's other website users still get Frappe's mail (both sent
+	by the worker). Whoever is asked for, the answer is the one Frappe gives when it sent
+	instructions, so it never tells who exists.
 	"""
 	typed = (user or "").strip()
 	limit_guest("request_reset", normalise_email(typed) or "", *LIMITS["request_reset"])
-	other = (
-		frappe.db.get_value("User", {"name": typed, "enabled": 1}, "name")
-		if typed and not frappe.db.exists(ACCOUNT, {"user": typed})
-		else None
-	)
-	if other and other not in ("Administrator", "Guest"):
-		frappe_user = frappe.get_doc("User", other)
-		try:
-			frappe_user.validate_reset_password()
-			frappe_user.reset_password(send_email=True)
-		except frappe.ValidationError:
-			frappe.clear_messages()
-	elif typed:
-		self_reset.request(typed)
+	if typed:
+		queue_answer(typed, frappe_logins=True)
 	return frappe.msgprint(
 		msg=_("Password reset instructions have been sent to your email"),
 		title=_("Password Email Sent"),

@@ -1,5 +1,6 @@
 """Forgot password on the portal: the same answer whatever is typed, our own single-use link to the
-contact address, rate limited, audited; Frappe's own forgot-password endpoint and page lead here."""
+contact address, rate limited, audited; Frappe's own forgot-password endpoint and page lead here.
+The request queues a job and the worker sends the mail (test_forgot_password_timing.py)."""
 
 from unittest.mock import patch
 
@@ -11,8 +12,9 @@ from portal_onboarding.api import account as account_api
 from portal_onboarding.api import password as password_api
 from portal_onboarding.constants import ACCOUNT, EVENT, PASSWORD_RESET, EventType, ResetStatus
 from tests.integration.committed import CommittedCase
-from tests.integration.factories import http_guest, queued_mails, strong_password, unique
+from tests.integration.factories import JobRecorder, http_guest, queued_mails, strong_password, unique
 from tests.integration.test_account_management import AccountCase, active_account, reset_key
+from tests.integration.test_forgot_password_timing import run_as_worker
 from tests.integration.test_guest_endpoints import documentation_ip
 from tests.site import site_name
 
@@ -31,14 +33,17 @@ class TestForgotPassword(AccountCase):
 	def test_username_or_contact_email_get_our_link_and_the_one_answer(self):
 		_patient, account, user = active_account()
 		username, contact = frappe.db.get_value(ACCOUNT, account, ["username", "contact_email"])
-		answers = [
-			password_api.request_reset(f"  {username.upper()} "),
-			password_api.request_reset(contact.upper()),
-			password_api.request_reset(unique("nobody.")),
-			password_api.request_reset(f"{unique('nobody')}@example.com"),
-		]
+		with JobRecorder() as jobs:
+			answers = [
+				password_api.request_reset(f"  {username.upper()} "),
+				password_api.request_reset(contact.upper()),
+				password_api.request_reset(unique("nobody.")),
+				password_api.request_reset(f"{unique('nobody')}@example.com"),
+			]
 		self.assertEqual(len({frappe.as_json(a) for a in answers}), 1)
 		self.assertTrue(answers[0]["ok"])
+		self.assertEqual(resets(account), [], "the worker mails, not the request")
+		run_as_worker(jobs)
 
 		first, second = resets(account)
 		self.assertEqual(frappe.db.get_value(PASSWORD_RESET, first, "status"), ResetStatus.REVOKED)
@@ -85,7 +90,9 @@ class TestForgotPassword(AccountCase):
 		email = f"{unique('family')}@example.com"
 		_p1, first, _u1 = active_account(email=email)
 		_p2, second, _u2 = active_account(email=email)
-		password_api.request_reset(email)
+		with JobRecorder() as jobs:
+			password_api.request_reset(email)
+		run_as_worker(jobs)
 		for account in (first, second):
 			(reset,) = resets(account)
 			username = frappe.db.get_value(ACCOUNT, account, "username")
@@ -95,16 +102,21 @@ class TestForgotPassword(AccountCase):
 		_patient, account, _user = active_account()
 		username = frappe.db.get_value(ACCOUNT, account, "username")
 		account_api.suspend(account, "Lost phone")
-		answer = password_api.request_reset(username)
-		self.assertEqual(answer, password_api.request_reset(unique("nobody.")))
+		with JobRecorder() as jobs:
+			answer = password_api.request_reset(username)
+			self.assertEqual(answer, password_api.request_reset(unique("nobody.")))
+			self.assertFalse(password_api.request_reset("   ")["ok"])
+		self.assertEqual(len(jobs.jobs), 2, "blank input queues nothing")
+		run_as_worker(jobs)
 		self.assertEqual(resets(account), [])
-		self.assertFalse(password_api.request_reset("   ")["ok"])
 
 	def test_each_login_gets_at_most_three_mails_an_hour_and_the_answer_never_changes(self):
 		_patient, account, _user = active_account()
 		username = frappe.db.get_value(ACCOUNT, account, "username")
-		answers = {frappe.as_json(password_api.request_reset(username)) for _ in range(5)}
+		with JobRecorder() as jobs:
+			answers = {frappe.as_json(password_api.request_reset(username)) for _ in range(5)}
 		self.assertEqual(len(answers), 1)
+		run_as_worker(jobs)
 		self.assertEqual(len(resets(account)), self_reset.MAILS_PER_LOGIN)
 
 
@@ -123,37 +135,43 @@ class TestForgotPasswordOverHttp(CommittedCase):
 		frappe.db.commit()
 		ip = documentation_ip()
 		method = API + "frappe.core.doctype.user.user.reset_password"
-		known, by_login, unknown, other, get = http_guest(
-			site_name(),
-			[
-				("POST", method, {"user": username}),
-				("POST", method, {"user": user}),
-				("POST", method, {"user": f"{unique('nobody')}@example.com"}),
-				("POST", method, {"user": customer}),
-				("GET", API + "portal_onboarding.api.password.request_reset?identifier=x", None),
-			],
-			remote_addr=ip,
-		)
+		with JobRecorder() as jobs:
+			known, by_login, unknown, other, get = http_guest(
+				site_name(),
+				[
+					("POST", method, {"user": username}),
+					("POST", method, {"user": user}),
+					("POST", method, {"user": f"{unique('nobody')}@example.com"}),
+					("POST", method, {"user": customer}),
+					("GET", API + "portal_onboarding.api.password.request_reset?identifier=x", None),
+				],
+				remote_addr=ip,
+			)
 		for response in (known, by_login, unknown, other):
 			self.assertEqual(response.status_code, 200)
 			self.assertEqual(response.get_json(), unknown.get_json())
 		frappe.db.rollback()
+		self.assertFalse(frappe.db.get_value("User", customer, "reset_password_key"), "the worker sends it")
+		self.assertEqual(resets(account), [])
+		run_as_worker(jobs)
 		self.assertTrue(frappe.db.get_value("User", customer, "reset_password_key"))
 		self.assertFalse(frappe.db.get_value("User", user, "reset_password_key"))
 		self.assertIn("Password reset instructions", known.get_json()["_server_messages"])
 		self.assertEqual(get.status_code, 403)
-		frappe.db.rollback()
+		# The username reaches the login; the login's own name (not an address anyone reads) does not.
 		self.assertEqual(len(resets(account)), 1)
 
 	def test_one_username_or_address_is_rate_limited(self):
 		ip = documentation_ip()
 		typed = f"{unique('flood')}@example.com"
-		responses = http_guest(
-			site_name(),
-			[("POST", API + "portal_onboarding.api.password.request_reset", {"identifier": typed})] * 6,
-			remote_addr=ip,
-		)
+		with JobRecorder() as jobs:
+			responses = http_guest(
+				site_name(),
+				[("POST", API + "portal_onboarding.api.password.request_reset", {"identifier": typed})] * 6,
+				remote_addr=ip,
+			)
 		self.assertEqual([r.status_code for r in responses], [200] * 5 + [429])
+		self.assertEqual(len(jobs.jobs), 5, "the refused request queues nothing")
 
 	def test_the_sign_in_page_leads_to_our_forgot_password_and_sign_up_pages(self):
 		(login,) = http_guest(site_name(), [("GET", "/login", None)], remote_addr=documentation_ip())
