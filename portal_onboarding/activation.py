@@ -285,6 +285,24 @@ def activate(invitation: Any, username: str, password: str) -> Outcome:
 	return Outcome(True, data={"user": user, "accounts": [account.name]})
 
 
+def password_holds(user: str, password: str | None) -> bool:
+	"""Whether `password` is the login's, counted by the same lockout as Frappe's login page: a form
+	of the portal must never become a way around it."""
+	from frappe.auth import get_login_attempt_tracker
+	from frappe.utils.password import check_password
+
+	tracker = get_login_attempt_tracker(user, raise_locked_exception=False)
+	if not tracker.is_user_allowed():
+		return False
+	try:
+		check_password(user, password or "", delete_tracker_cache=False)
+	except frappe.AuthenticationError:
+		tracker.add_failure_attempt()
+		return False
+	tracker.add_success_attempt()
+	return True
+
+
 @app_action
 def link_existing_login(invitation: Any, username: str, password: str) -> Outcome:
 	"""Add this link's patient to a portal login the person already holds, proven by its password.
@@ -292,9 +310,7 @@ def link_existing_login(invitation: Any, username: str, password: str) -> Outcom
 	A representative acting for several patients keeps one login: each patient still needs their own
 	link (and identity answer), and the person proves the login is theirs by signing in with it.
 	"""
-	from frappe.auth import get_login_attempt_tracker
 	from frappe.twofactor import should_run_2fa
-	from frappe.utils.password import check_password
 
 	account = frappe.get_doc(ACCOUNT, invitation.account, for_update=True)
 	if not identity_confirmed(invitation):
@@ -308,16 +324,8 @@ def link_existing_login(invitation: Any, username: str, password: str) -> Outcom
 	)
 	if not user or not frappe.db.exists("Has Role", {"parent": user, "role": PATIENT_ROLE}):
 		return refused
-	# The same lockout as Frappe's login page: this form must not become a way around it.
-	tracker = get_login_attempt_tracker(user, raise_locked_exception=False)
-	if not tracker.is_user_allowed():
+	if not password_holds(user, password):
 		return refused
-	try:
-		check_password(user, password or "", delete_tracker_cache=False)
-	except frappe.AuthenticationError:
-		tracker.add_failure_attempt()
-		return refused
-	tracker.add_success_attempt()
 	if should_run_2fa(user):
 		return Outcome(
 			False,
@@ -341,9 +349,7 @@ def confirm_address(invitation: Any, password: str) -> Outcome:
 	Nothing about the login changes (no new username, no new password); a person who lost both the
 	password and the old address goes through a portal admin (reactivate, then a reset link).
 	"""
-	from frappe.auth import get_login_attempt_tracker
 	from frappe.twofactor import should_run_2fa
-	from frappe.utils.password import check_password
 
 	account = frappe.get_doc(ACCOUNT, invitation.account, for_update=True)
 	if not identity_confirmed(invitation):
@@ -352,16 +358,8 @@ def confirm_address(invitation: Any, password: str) -> Outcome:
 	user = account.user
 	if not user or frappe.db.get_value("User", user, "user_type") != "Website User":
 		return refused
-	# The same lockout as Frappe's login page: this form must not become a way around it.
-	tracker = get_login_attempt_tracker(user, raise_locked_exception=False)
-	if not tracker.is_user_allowed():
+	if not password_holds(user, password):
 		return refused
-	try:
-		check_password(user, password or "", delete_tracker_cache=False)
-	except frappe.AuthenticationError:
-		tracker.add_failure_attempt()
-		return refused
-	tracker.add_success_attempt()
 	frappe.db.set_value("User", user, "enabled", 1)
 	grant(
 		account,

@@ -6,6 +6,8 @@ request that did more for a real login than for an unknown name would tell the t
 """
 
 import email
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.header import decode_header, make_header
 from typing import Any
@@ -69,6 +71,21 @@ def mails_since(before: set[str]) -> list[tuple[list[str], str]]:
 	return mails
 
 
+@contextmanager
+def local_values(**values: Any) -> Iterator[None]:
+	"""Set attributes of `frappe.local` and put the earlier values back. (`patch.object` cannot: it
+	sees no attribute of a werkzeug Local in its `__dict__`, so it deletes them on the way out, and
+	Frappe's `request_ip`, which `frappe.init` sets, would be gone for every later test.)"""
+	earlier = {name: getattr(frappe.local, name, None) for name in values}
+	for name, value in values.items():
+		setattr(frappe.local, name, value)
+	try:
+		yield
+	finally:
+		for name, value in earlier.items():
+			setattr(frappe.local, name, value)
+
+
 def as_guest_request(endpoint: tuple[str, str], typed: str, ip: str) -> Asked:
 	"""Call a guest endpoint as a POST from `ip` does, and note what it did before answering."""
 	method, field = endpoint
@@ -79,11 +96,7 @@ def as_guest_request(endpoint: tuple[str, str], typed: str, ip: str) -> Asked:
 	frappe.set_user("Guest")
 	frappe.local.message_log = []
 	try:
-		with (
-			patch.object(frappe.local, "request", request, create=True),
-			patch.object(frappe.local, "request_ip", ip, create=True),
-			JobRecorder() as jobs,
-		):
+		with local_values(request=request, request_ip=ip), JobRecorder() as jobs:
 			writes, rows = frappe.db.transaction_writes, row_counts()
 			answer = ENDPOINTS[endpoint](**{field: typed})
 			writes = frappe.db.transaction_writes - writes
