@@ -30,6 +30,21 @@ PORTAL_ACCESS_FIELD = "portal_access"
 PORTAL_STATUS_FIELD = "portal_status"
 PORTAL_REASON_FIELD = "portal_status_reason"
 SEND_INVITATION_FIELD = "send_portal_invitation"
+# A parent or carer typed on the new-patient form, invited as an Authorized Representative after the
+# save commits; the fields are emptied once the invitation exists (the account holds the details).
+CARER_ACCESS_FIELD = "portal_carer_access"
+CARER_FIRST_NAME_FIELD = "portal_carer_first_name"
+CARER_LAST_NAME_FIELD = "portal_carer_last_name"
+CARER_EMAIL_FIELD = "portal_carer_email"
+CARER_MOBILE_FIELD = "portal_carer_mobile"
+CARER_RELATION_FIELD = "portal_carer_relation"
+CARER_FIELDS = (
+	CARER_FIRST_NAME_FIELD,
+	CARER_LAST_NAME_FIELD,
+	CARER_EMAIL_FIELD,
+	CARER_MOBILE_FIELD,
+	CARER_RELATION_FIELD,
+)
 # A summary of the patient's accounts, kept with the status so the onboarding report reads one table.
 LAST_INVITED_FIELD = "portal_last_invited_on"
 ACTIVATED_FIELD = "portal_activated_on"

@@ -1,8 +1,9 @@
 """Demo patients in bulk, for trying the onboarding report and bulk invitations at clinic scale.
 
-Rows go in with multi-row INSERTs, a chunk per transaction: no controllers, hooks, mail or Users.
-Removal finds demo patients by their name prefix and deletes them with everything that points at
-them (accounts, sections, invitations, events, their addresses), and nothing else.
+Rows go in with multi-row INSERTs, a chunk per transaction: no controllers, hooks, mail or Users, so
+the words the report's search finds them by are written here too. Removal finds demo patients by
+their name prefix and deletes them with everything that points at them (accounts, sections,
+invitations, events, their addresses, their search words), and nothing else.
 """
 
 import time
@@ -46,6 +47,7 @@ from portal_onboarding.core.demo_data import (
 )
 from portal_onboarding.exceptions import throw_reasons
 from portal_onboarding.portal_status import forget_status_counts, refresh_all_summaries
+from portal_onboarding.reporting import search
 from portal_onboarding.settings import default_portal_sections, get_settings
 
 CHUNK_SIZE = 5_000
@@ -214,6 +216,7 @@ class RowWriter:
 			if rows:
 				frappe.db.bulk_insert(doctype, list(fields), rows, chunk_size=chunk_size)
 				written[doctype] += len(rows)
+		search.add([(p.name, p.patient_name, p.email, p.mobile) for p in patients])
 		return written
 
 	@staticmethod
@@ -372,5 +375,6 @@ def remove_rows(
 		)
 		removed[ADDRESS] = purge(ADDRESS, lambda t: t.name.isin(addresses), chunk_size)
 	if patients:
+		search.forget(patients)
 		removed[PATIENT] = purge(PATIENT, lambda t: t.name.isin(patients), chunk_size)
 	return removed

@@ -35,6 +35,11 @@ auth_hooks = [
 	"portal_onboarding.security.portal_gate.gate",
 	"portal_onboarding.accounts.password_change.gate",
 ]
+# Each account shows its login's last sign-in (User.last_login) in a column of its own.
+on_login = ["portal_onboarding.accounts.last_login.on_login"]
+
+# The Patient quick entry (the booking screen's "New Patient" too): the app's toggle and a carer.
+app_include_js = ["/assets/portal_onboarding/js/patient_quick_entry.js"]
 
 doctype_js = {
 	"Patient": ["public/js/patient.js", "public/js/form_requests.js"],
@@ -53,6 +58,7 @@ doc_events = {
 		"validate": "portal_onboarding.integrations.healthcare.patient.validate",
 		"after_insert": "portal_onboarding.integrations.healthcare.patient.after_insert",
 		"on_update": "portal_onboarding.integrations.healthcare.patient.on_update",
+		"after_rename": "portal_onboarding.integrations.healthcare.patient.after_rename",
 		"on_trash": "portal_onboarding.integrations.healthcare.patient.on_trash",
 	},
 	"Address": {

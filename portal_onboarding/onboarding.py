@@ -26,6 +26,8 @@ from portal_onboarding.constants import (
 from portal_onboarding.core.eligibility import (
 	PatientFacts,
 	check_eligibility,
+	check_invitation,
+	in_person_rules,
 	is_valid_email,
 	normalise_email,
 )
@@ -131,8 +133,17 @@ def patient_facts(patient_doc: Any, email: str | None = None) -> PatientFacts:
 	)
 
 
-def eligibility_reasons(patient_doc: Any, email: str | None = None) -> tuple[Reason, ...]:
-	return check_eligibility(patient_facts(patient_doc, email), eligibility_rules()).reasons
+def eligibility_reasons(
+	patient_doc: Any, email: str | None = None, in_person: bool = False
+) -> tuple[Reason, ...]:
+	"""Why the patient may not have portal access; `in_person`: for credentials an admin hands over."""
+	rules = in_person_rules(eligibility_rules()) if in_person else eligibility_rules()
+	return check_eligibility(patient_facts(patient_doc, email), rules).reasons
+
+
+def invitation_reasons(patient_doc: Any) -> tuple[Reason, ...]:
+	"""Why no invitation can be mailed to the patient (a missing email says how to do without one)."""
+	return check_invitation(patient_facts(patient_doc), eligibility_rules()).reasons
 
 
 def set_status(account: Any, status: str) -> None:
@@ -192,21 +203,34 @@ def representative_account(patient_doc: Any, rep: Representative) -> Any:
 
 
 @app_action
-def enable(patient: str) -> Any:
-	"""Give the patient portal access: eligibility first, then the toggle and an Enabled Self account."""
-	return enable_locked(lock_patient(patient))
+def enable(patient: str, in_person: bool = False) -> Any:
+	"""Give the patient portal access: eligibility first, then the toggle and an Enabled Self account.
+
+	`in_person`: a portal admin enables for credentials handed over in person (Set credentials), so
+	the patient needs no email; the home ZIP code and identity rules still apply.
+	"""
+	return enable_locked(lock_patient(patient), in_person)
 
 
-def enable_locked(patient_doc: Any) -> Any:
+def enable_locked(patient_doc: Any, in_person: bool = False) -> Any:
 	"""`enable` for a Patient its caller has already locked and read."""
 	patient = patient_doc.name
-	throw_reasons(eligibility_reasons(patient_doc), NotEligible, _("Portal access cannot be enabled"))
+	throw_reasons(
+		eligibility_reasons(patient_doc, in_person=in_person),
+		NotEligible,
+		_("Portal access cannot be enabled"),
+	)
 	account = self_account(patient_doc)
 	patient_doc.db_set(PORTAL_REASON_FIELD, None, update_modified=False)
 	was_enabled = patient_doc.get(PORTAL_ACCESS_FIELD) == CAN_ACCESS
 	if not was_enabled:
 		patient_doc.db_set(PORTAL_ACCESS_FIELD, CAN_ACCESS, update_modified=False)
-		log_event(EventType.PORTAL_ENABLED, account.name, patient)
+		log_event(
+			EventType.PORTAL_ENABLED,
+			account.name,
+			patient,
+			_("For credentials given in person") if in_person else None,
+		)
 	if account.status == S.NOT_ENABLED:
 		# Only a disabled account is enabled: an invited, active or suspended one keeps its state.
 		account.status = S.ENABLED
@@ -303,6 +327,21 @@ def revoke_invitation(name: str, account: str, reason: str) -> None:
 	log_event(EventType.INVITATION_REVOKED, account, None, reason)
 
 
+def active_account(patient: str, representative: dict | None = None) -> Any | None:
+	"""The account an invitation to the patient (or to this representative) would go to, when it is
+	Active already; read under the patient's lock, so an invitation in the same request agrees."""
+	lock_patient_row(patient)
+	if representative:
+		match = {
+			"access_type": AccessType.REPRESENTATIVE,
+			"contact_email": Representative.from_dict(representative).email,
+		}
+	else:
+		match = {"access_type": AccessType.SELF}
+	name = frappe.db.get_value(ACCOUNT, {"patient": patient, "status": S.ACTIVE, **match})
+	return frappe.get_doc(ACCOUNT, name) if name else None
+
+
 @app_action
 def invite(
 	patient: str, channel: str = Channel.EMAIL, representative: dict | None = None, enqueue: bool = True
@@ -326,6 +365,7 @@ def invite(
 		account = representative_account(patient_doc, rep)
 		patient_doc.db_set(PORTAL_REASON_FIELD, None, update_modified=False)
 	else:
+		throw_reasons(invitation_reasons(patient_doc), NotEligible, _("The invitation cannot be sent"))
 		account = enable_locked(patient_doc)
 
 	if account.status == S.ACTIVE:

@@ -28,6 +28,18 @@ def needs_guard(account: Any, old: str | None, new: str | None) -> bool:
 	return account.status == S.ACTIVE and email_changed(old, new)
 
 
+def first_address_from_admin(old: str | None, new: str | None) -> bool:
+	"""A portal admin gives an address to an account that had none (credentials given in person).
+
+	There is no earlier address to warn and nothing the new one could be confirmed against, and a
+	portal admin may set the account's credentials anyway, so suspending would only lock the patient
+	out. Anyone else's first address still goes through the guard: staff must not gain an inbox that
+	reset links reach.
+	"""
+	address = normalise_email(new)
+	return not normalise_email(old) and bool(address) and is_valid_email(address) and is_portal_admin()
+
+
 def suspend_for_new_address(account: Any, old: str | None, new: str | None) -> None:
 	"""Set the account's new address and suspend it until the address is confirmed (no save)."""
 	account.contact_email = normalise_email(new)
@@ -85,7 +97,8 @@ def notify_old_address(account: Any, address: str) -> None:
 def on_patient_email_change(patient: Document) -> None:
 	"""Patient on_update: follow a new email on the patient's own account.
 
-	Active → the guard: suspended until the login's own password confirms the new address. Invited →
+	Active → the guard: suspended until the login's own password confirms the new address, unless a
+	portal admin gives a first address to an account that had none (it is taken as it is). Invited →
 	from a portal admin, the link follows the address (a new invitation to it); from anyone else the
 	link is withdrawn and waits for an admin. Otherwise the account just takes the new address, so
 	the next invitation (an admin's) goes there.
@@ -102,6 +115,17 @@ def on_patient_email_change(patient: Document) -> None:
 		onboarding.lock_patient_row(patient.name)
 		account = frappe.get_doc(ACCOUNT, name, for_update=True)
 		old = account.contact_email or before.email
+		if needs_guard(account, old, patient.email) and first_address_from_admin(old, patient.email):
+			onboarding.refresh_self_contact(account, patient)
+			log_event(
+				EventType.EMAIL_CHANGED,
+				account.name,
+				account.patient,
+				_("{0} added the email address {1}").format(
+					frappe.session.user, normalise_email(patient.email)
+				),
+			)
+			return
 		if needs_guard(account, old, patient.email):
 			suspend_for_new_address(account, old, patient.email)
 			account.save(ignore_permissions=True)

@@ -24,7 +24,13 @@ from portal_onboarding.core.account_actions import Action, check_action, target_
 from portal_onboarding.core.passwords import generate_temporary_password
 from portal_onboarding.core.retention import is_due, purge_cutoff
 from portal_onboarding.core.usernames import check_username, normalise_username
-from portal_onboarding.exceptions import IllegalStatusTransition, InvalidAccount, UsernameTaken, throw_reasons
+from portal_onboarding.exceptions import (
+	IllegalStatusTransition,
+	InvalidAccount,
+	UsernameTaken,
+	reason_text,
+	throw_reasons,
+)
 from portal_onboarding.onboarding import (
 	lock_account,
 	lock_patient_row,
@@ -33,12 +39,14 @@ from portal_onboarding.onboarding import (
 	revoke_live_invitations,
 )
 from portal_onboarding.security.actions import app_action
+from portal_onboarding.security.mailed_links import clinic_link
 from portal_onboarding.security.sessions import end_sessions_after_commit
 from portal_onboarding.settings import get_settings
 
 S = AccountStatus
 MAX_REASON_LENGTH = 500
 TEMPORARY_PASSWORD_LENGTH = 16
+PORTAL_PATH = "/portal"
 
 
 def require(action: str, account: Any) -> str:
@@ -128,8 +136,8 @@ def set_credentials(account_name: str, username: str | None = None, password: st
 
 	account = lock_account(account_name)
 	target = require(Action.SET_CREDENTIALS, account)
-	name = normalise_username(username or "") or account.username
-	problem = check_username(name or "")
+	name = credentials_username(account, username)
+	problem = check_username(name)
 	throw_reasons([problem] if problem else [], InvalidAccount)
 	if username_taken(name, account.name, account.user):
 		frappe.throw(
@@ -170,6 +178,40 @@ def set_credentials(account_name: str, username: str | None = None, password: st
 	if generated:
 		result["password"] = password
 	return result
+
+
+def sign_in_address() -> dict[str, str]:
+	"""Where credentials handed over in person are used: the clinic's configured portal address (the
+	address mailed links start with), never the host the admin's browser happened to use."""
+	from portal_onboarding.delivery import clinic_name
+
+	return {"portal_url": clinic_link(PORTAL_PATH), "clinic_name": clinic_name()}
+
+
+def credentials_username(account: Any, username: str | None) -> str:
+	"""The username Set credentials gives: the one typed, else the account's own."""
+	return normalise_username(username or "") or account.username or ""
+
+
+def check_credentials_username(account_name: str, username: str | None) -> dict[str, Any]:
+	"""What Set credentials would say of `username` for this account, as the admin types it.
+
+	A name held by another account, a member of staff or any other login is only "not available":
+	the answer never says who holds it. The account's own name, and its own login's, are free.
+	"""
+	from portal_onboarding.activation import not_available
+	from portal_onboarding.portal_onboarding.doctype.patient_portal_account.patient_portal_account import (
+		username_taken,
+	)
+
+	account = frappe.get_doc(ACCOUNT, account_name)
+	name = credentials_username(account, username)
+	problem = check_username(name)
+	if problem:
+		return {"ok": False, "message": reason_text(problem)}
+	if username_taken(name, account.name, account.user):
+		return {"ok": False, "message": not_available()}
+	return {"ok": True, "message": _("Available")}
 
 
 @app_action

@@ -48,10 +48,11 @@ def check_admin_of_account(account: str) -> None:
 
 
 @frappe.whitelist(methods=["POST"])
-def enable(patient: str) -> dict:
-	"""Give the patient portal access (eligibility permitting)."""
+def enable(patient: str, in_person: bool = False) -> dict:
+	"""Give the patient portal access (eligibility permitting); `in_person` for credentials handed
+	over at the clinic, which need no email."""
 	check_admin(patient)
-	account = onboarding.enable(patient)
+	account = onboarding.enable(patient, in_person=bool(in_person))
 	return {"account": account.name, "status": account.status}
 
 
@@ -112,6 +113,13 @@ def set_credentials(account: str, username: str | None = None, password: str | N
 	"""Set the login by hand; a generated password is in the answer, once, and nowhere else."""
 	check_admin_of_account(account)
 	return management.set_credentials(account, username=username, password=password)
+
+
+@frappe.whitelist(methods=["POST"])
+def check_username(account: str, username: str | None = None) -> dict:
+	"""Whether Set credentials can give this account `username`: {"ok", "message"}, as it is typed."""
+	check_admin_of_account(account)
+	return management.check_credentials_username(account, username)
 
 
 @frappe.whitelist(methods=["POST"])

@@ -1,21 +1,27 @@
 """Invitations: sent by admins, accepted by guests holding the link."""
 
 import json
+from typing import Any
 
 import frappe
 from frappe import _
-from frappe.utils import cint
+from frappe.utils import cint, escape_html
 
 from portal_onboarding import activation, onboarding
 from portal_onboarding.api.account import check_admin
 from portal_onboarding.constants import ACCOUNT, Channel
+from portal_onboarding.core.account_actions import Action, check_action
 from portal_onboarding.exceptions import InvalidInvitation
 from portal_onboarding.security.ratelimit import limit_guest
 
 
 @frappe.whitelist(methods=["POST"])
 def invite(patient: str, channel: str = Channel.EMAIL, representative: dict | str | None = None) -> dict:
-	"""Invite the patient, or a representative given as {first_name, last_name, email, mobile, relation}."""
+	"""Invite the patient, or a representative given as {first_name, last_name, email, mobile, relation}.
+
+	An account that is Active already gets no invitation: the answer says so and offers its password
+	reset (`portal_onboarding.api.account.send_password_reset`) for the admin to choose.
+	"""
 	check_admin(patient)
 	if isinstance(representative, str):
 		try:
@@ -24,8 +30,36 @@ def invite(patient: str, channel: str = Channel.EMAIL, representative: dict | st
 			representative = "invalid"
 	if representative is not None and not isinstance(representative, dict):
 		frappe.throw(_("The representative's details could not be read."), exc=InvalidInvitation)
+	active = onboarding.active_account(patient, representative)
+	if active is not None:
+		return already_active(active)
 	account, invitation = onboarding.invite(patient, channel=channel, representative=representative)
 	return {"account": account.name, "invitation": invitation.name}
+
+
+def already_active(account: Any) -> dict:
+	"""The answer for an Active account: nothing sent, and the reset link offered when one can reach it."""
+	name = escape_html(
+		" ".join(filter(None, (account.first_name, account.last_name))) or account.username or account.name
+	)
+	can_reset = bool(account.contact_email) and (
+		check_action(Action.SEND_PASSWORD_RESET, account.status, bool(account.user)) is None
+	)
+	if can_reset:
+		message = _(
+			"{0} has already activated their portal account. Send a password reset link to {1} instead?"
+		).format(frappe.bold(name), frappe.bold(escape_html(account.contact_email)))
+	else:
+		message = _(
+			"{0} has already activated their portal account, and it has no email address for a reset "
+			"link. Use Set credentials on the portal account to give them a temporary password."
+		).format(frappe.bold(name))
+	return {
+		"already_active": True,
+		"account": account.name,
+		"action": Action.SEND_PASSWORD_RESET if can_reset else None,
+		"message": message,
+	}
 
 
 def invalid_link() -> dict:

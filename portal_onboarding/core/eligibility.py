@@ -1,7 +1,7 @@
 """Whether a patient may be given portal access, and if not, every reason why."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from portal_onboarding.core.messages import Reason, _
@@ -63,6 +63,22 @@ def normalise_zip(value: str | None) -> str:
 	return re.sub(r"[\s\-]", "", value or "").upper()
 
 
+# Said with a missing email when an invitation is refused: the way to a login without one.
+IN_PERSON_HINT = Reason(
+	"in_person_hint",
+	_(
+		"To give the patient a login without email, enable portal access and use Set credentials on "
+		"their portal account."
+	),
+)
+
+
+def in_person_rules(rules: EligibilityRules) -> EligibilityRules:
+	"""The rules for credentials an admin gives in person: nothing is mailed, so no email is needed;
+	the home ZIP code and identity rules stay as the settings say."""
+	return replace(rules, require_email=False)
+
+
 def check_eligibility(facts: PatientFacts, rules: EligibilityRules) -> Eligibility:
 	"""Check a patient's details against the settings; every missing or bad item is a reason."""
 	reasons: list[Reason] = []
@@ -92,3 +108,11 @@ def check_eligibility(facts: PatientFacts, rules: EligibilityRules) -> Eligibili
 			)
 		)
 	return Eligibility(tuple(reasons))
+
+
+def check_invitation(facts: PatientFacts, rules: EligibilityRules) -> Eligibility:
+	"""`check_eligibility` for a mailed invitation; a missing email also says how to do without one."""
+	result = check_eligibility(facts, rules)
+	if any(reason.code == "email_missing" for reason in result.reasons):
+		return Eligibility((*result.reasons, IN_PERSON_HINT))
+	return result

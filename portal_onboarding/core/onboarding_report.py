@@ -122,17 +122,44 @@ def parse_filters(raw: Mapping[str, object] | None) -> tuple[ReportFilters, tupl
 	return filters, tuple(reasons)
 
 
-def like_pattern(search: str) -> str:
-	"""A LIKE pattern matching `search` anywhere, its own wildcards taken literally."""
-	escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-	return f"%{escaped}%"
-
-
 def row_reasons(facts: PatientFacts, rules: EligibilityRules, status: str) -> tuple[Reason, ...]:
 	"""What keeps the patient off the portal; nothing once they are on it."""
 	if status == AccountStatus.ACTIVE:
 		return ()
 	return check_eligibility(facts, rules).reasons
+
+
+class EmailAction:
+	"""What clicking a row's email does; the same names as the account actions they lead to."""
+
+	INVITE = "invite"
+	RESEND_INVITATION = "resend_invitation"
+	SEND_PASSWORD_RESET = "send_password_reset"
+
+
+# Statuses whose email sends the invitation; of those, the ones whose earlier link a new one revokes.
+INVITABLE = frozenset(
+	{
+		AccountStatus.NOT_ENABLED,
+		AccountStatus.ENABLED,
+		AccountStatus.INVITED,
+		AccountStatus.INVITE_EXPIRED,
+		AccountStatus.INVITE_FAILED,
+	}
+)
+RESENDS = frozenset({AccountStatus.INVITED, AccountStatus.INVITE_EXPIRED, AccountStatus.INVITE_FAILED})
+
+
+def email_action(status: str, email: str | None, eligible: bool, reset_account: str | None) -> str | None:
+	"""What the row's email does, if anything: a password reset link for a patient whose own account is
+	Active with a login and an address (`reset_account`), else the invitation of an eligible patient."""
+	if not (email or "").strip():
+		return None
+	if status == AccountStatus.ACTIVE:
+		return EmailAction.SEND_PASSWORD_RESET if reset_account else None
+	if not eligible or status not in INVITABLE:
+		return None
+	return EmailAction.RESEND_INVITATION if status in RESENDS else EmailAction.INVITE
 
 
 def normalise_status(status: str | None) -> str:

@@ -10,6 +10,7 @@ from frappe.utils import getdate
 from portal_onboarding.constants import ADMIN_ROLES
 from portal_onboarding.core.eligibility import EligibilityRules, PatientFacts
 from portal_onboarding.core.onboarding_report import (
+	email_action,
 	normalise_status,
 	page_label,
 	parse_filters,
@@ -127,6 +128,7 @@ def build_row(row: dict, rules: EligibilityRules, memo: dict[str, str] | None = 
 	row["representatives"] = int(row["representatives"] or 0)
 	row["status_colour"] = colour(status)
 	row["eligible"] = not reasons
+	row["email_action"] = email_action(status, row["email"], row["eligible"], row["reset_account"])
 	return row
 
 

@@ -8,6 +8,12 @@ from portal_onboarding.constants import (
 	ACTIVATED_FIELD,
 	ADMIN_ROLES,
 	CAN_ACCESS,
+	CARER_ACCESS_FIELD,
+	CARER_EMAIL_FIELD,
+	CARER_FIRST_NAME_FIELD,
+	CARER_LAST_NAME_FIELD,
+	CARER_MOBILE_FIELD,
+	CARER_RELATION_FIELD,
 	HOME_ZIP_FIELD,
 	LAST_INVITED_FIELD,
 	MANAGER_ROLE,
@@ -16,6 +22,7 @@ from portal_onboarding.constants import (
 	PORTAL_ACCESS_FIELD,
 	PORTAL_REASON_FIELD,
 	PORTAL_STATUS_FIELD,
+	RELATIONS,
 	REPRESENTATIVES_FIELD,
 	SEND_INVITATION_FIELD,
 	AccountStatus,
@@ -112,6 +119,42 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 			# Only the portal admin roles write this level (TOGGLE_PERMISSIONS); the hook checks too.
 			"permlevel": TOGGLE_PERMLEVEL,
 		},
+		{
+			"fieldname": CARER_ACCESS_FIELD,
+			"label": "Give patient portal access to someone other than the patient",
+			"fieldtype": "Check",
+			"insert_after": SEND_INVITATION_FIELD,
+			"no_copy": 1,
+			"default": "0",
+			"permlevel": TOGGLE_PERMLEVEL,
+			"description": "A parent or carer who will look after the patient's portal account: invited by "
+			"email as an Authorized Representative once the patient is saved.",
+		},
+		*[
+			{
+				"fieldname": fieldname,
+				"label": label,
+				"fieldtype": fieldtype,
+				"options": options,
+				"insert_after": after,
+				"no_copy": 1,
+				"permlevel": TOGGLE_PERMLEVEL,
+				"depends_on": f"eval:doc.{CARER_ACCESS_FIELD}",
+			}
+			for fieldname, label, fieldtype, options, after in (
+				(CARER_FIRST_NAME_FIELD, "Carer's First Name", "Data", None, CARER_ACCESS_FIELD),
+				(CARER_LAST_NAME_FIELD, "Carer's Last Name", "Data", None, CARER_FIRST_NAME_FIELD),
+				(CARER_EMAIL_FIELD, "Carer's Email", "Data", "Email", CARER_LAST_NAME_FIELD),
+				(CARER_MOBILE_FIELD, "Carer's Mobile", "Data", "Phone", CARER_EMAIL_FIELD),
+				(
+					CARER_RELATION_FIELD,
+					"Carer's Relation to Patient",
+					"Select",
+					"\n".join(("", *RELATIONS)),
+					CARER_MOBILE_FIELD,
+				),
+			)
+		],
 	]
 }
 

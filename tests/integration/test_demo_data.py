@@ -210,6 +210,13 @@ class TestDemoSeed(FrappeTestCase):
 		self.assertFalse(patient.invite_user)
 
 
+def search_words(patients: str) -> set[str]:
+	"""The patients matching the LIKE pattern that have words in the report's search index."""
+	from portal_onboarding.reporting.search import TABLE
+
+	return set(frappe.db.sql_list(f"select distinct patient from `{TABLE}` where patient like %s", patients))
+
+
 class TestDemoRemove(FrappeTestCase):
 	def test_remove_deletes_exactly_the_demo_rows_and_what_points_at_them(self):
 		demo_data.remove()
@@ -221,6 +228,8 @@ class TestDemoRemove(FrappeTestCase):
 		kept = rows_of(keep.name)
 		try:
 			seeded = demo_data.seed(60, chunk_size=20, sections=SECTIONS)
+			# Written without hooks, yet found by the report's search like any patient.
+			self.assertEqual(len(search_words(f"{DEMO_PREFIX}%") - {keep.name}), 60)
 			# Made through the app on a demo patient: it goes with the demo too.
 			extra = make_account(
 				f"{DEMO_PREFIX}0000001", access_type=AccessType.REPRESENTATIVE, relation="Carer"
@@ -239,6 +248,8 @@ class TestDemoRemove(FrappeTestCase):
 		self.assertEqual(demo_rows(kept), {doctype: set() for doctype in TABLES})
 		self.assertEqual(rows_of(keep.name), kept)
 		self.assertTrue(all(kept[doctype] for doctype in (PATIENT, "Address", ACCOUNT, EVENT)))
+		self.assertEqual(search_words(f"{DEMO_PREFIX}%") - {keep.name}, set())
+		self.assertEqual(search_words(keep.name), {keep.name})
 
 	def test_remove_with_nothing_to_remove(self):
 		demo_data.remove()

@@ -1,5 +1,6 @@
 """The Patient Portal Onboarding report on a real site: rows, colours, filters, counts, funnel, paging."""
 
+import random
 from datetime import timedelta
 
 import frappe
@@ -169,7 +170,8 @@ class TestRows(ReportCase):
 
 class TestFilters(ReportCase):
 	def test_status_eligible_only_and_search_by_name_email_or_mobile(self):
-		plain = self.patient(mobile="5550199")
+		mobile = random_mobile()
+		plain = self.patient(mobile=mobile)
 		no_zip = self.patient(eligible=False, email=f"{unique('nz')}@example.com")
 		no_email = self.patient(eligible=False)
 		enabled = self.patient()
@@ -180,7 +182,7 @@ class TestFilters(ReportCase):
 			set(self.rows(status=AccountStatus.NOT_ENABLED)), {plain.name, no_zip.name, no_email.name}
 		)
 		self.assertEqual(set(self.rows(eligible_only=1)), {plain.name, enabled.name})
-		by_mobile = report(search="5550199")["result"]
+		by_mobile = report(search=mobile)["result"]
 		self.assertEqual([r["patient"] for r in by_mobile], [plain.name])
 		by_email = report(search=no_zip.email)["result"]
 		self.assertEqual([r["patient"] for r in by_email], [no_zip.name])
@@ -238,6 +240,106 @@ class TestFilters(ReportCase):
 		manager, _password = make_user([MANAGER_ROLE, "Physician"])
 		frappe.set_user(manager)
 		self.assertEqual(len(report(search=self.family)["result"]), 1)
+
+
+def random_mobile() -> str:
+	"""Ten digits no demo patient has (theirs are all 555-01xx numbers)."""
+	return f"9{random.randrange(10**9):09d}"
+
+
+def dashed(mobile: str) -> str:
+	return f"{mobile[:3]}-{mobile[3:6]}-{mobile[6:]}"
+
+
+class TestSearch(ReportCase):
+	"""The search as a person uses it: case, accents and spaces ignored, partial names, any part of an
+	email from the start of a word, a mobile however it is typed; and who is not found."""
+
+	def setUp(self):
+		super().setUp()
+		# Made-up surnames no other patient has, so the searches below need no family filter.
+		self.garcia, self.lopez = unique("Gz").capitalize(), unique("Lz").capitalize()
+		self.mobile = random_mobile()
+		self.ana = self.patient(
+			first_name="Ána",
+			last_name=f"{self.garcia} {self.lopez}",
+			email=f"ana.{self.garcia.lower()}.77@example.org",
+			mobile=f"+1 ({self.mobile[:3]}) {self.mobile[3:6]} {self.mobile[6:]}",
+		)
+		# Bystanders: a namesake, a surname that only contains hers, a mobile that only starts like hers.
+		self.bea = self.patient(first_name="Bea", last_name=self.garcia)
+		self.inside = self.patient(first_name="Ana", last_name=f"Mc{self.garcia}")
+		self.near = self.patient(first_name="Cy", mobile=f"{self.mobile[:6]}0000")
+
+	def found(self, search: str) -> set[str]:
+		return {row["patient"] for row in report(search=search, page_length="1000")["result"]}
+
+	def test_a_surname_from_its_start_in_any_case_with_spaces(self):
+		both = {self.ana.name, self.bea.name}  # not McGarcia: a word is found from its start
+		for search in (self.garcia, self.garcia[:4].lower(), f"  {self.garcia.upper()}  "):
+			with self.subTest(search=search):
+				self.assertEqual(self.found(search), both)
+		self.assertEqual(self.found(self.lopez), {self.ana.name})  # the second surname
+
+	def test_a_first_name_and_a_partial_full_name(self):
+		ana = self.ana.name
+		self.assertIn(ana, self.found("ana"))  # "Ána": accents ignored
+		for search in (
+			f"ana {self.garcia[:3]}",
+			f"ANA   {self.garcia[:5].lower()} ",
+			f"{self.lopez} ana",
+			f"{self.garcia}{self.lopez}",  # the two surnames run together
+			f"{self.garcia}-{self.lopez}",
+		):
+			with self.subTest(search=search):
+				self.assertEqual(self.found(search), {ana})
+
+	def test_part_of_an_email(self):
+		ana = self.ana.name
+		for search in (f"{self.garcia}.77", f"ana.{self.garcia}", self.ana.email, f"{self.garcia}.77@exa"):
+			with self.subTest(search=search):
+				self.assertEqual(self.found(search), {ana})
+
+	def test_a_mobile_typed_with_spaces_dashes_or_a_country_code(self):
+		ana, m = self.ana.name, self.mobile
+		for search in (m, dashed(m), f"({m[:3]}) {m[3:6]} {m[6:]}", f"+1 {m}", f"{m[3:6]}-{m[6:]}"):
+			with self.subTest(search=search):
+				self.assertEqual(self.found(search), {ana})
+		# Stored without a country code, typed with one.
+		self.assertEqual(self.found(f"+1 {dashed(self.near.mobile)}"), {self.near.name})
+
+	def test_who_is_not_found(self):
+		for search in (
+			self.garcia[1:],  # the middle of a word
+			f"bea {self.lopez}",  # every word typed must match
+			f"ana {self.garcia} perez",
+			f"{self.garcia[:4]}%",  # wildcards are taken literally
+			f"{self.garcia[:3]}_{self.garcia[4:]}",
+			f"{self.mobile[:3]} {self.mobile[3:6]}",  # a mobile by its first digits only
+			f"{self.mobile[:6]}9999",
+		):
+			with self.subTest(search=search):
+				self.assertEqual(self.found(search) & self.ours(), set())
+		self.assertNotIn(self.inside.name, self.found(self.garcia))
+		self.assertNotIn(self.near.name, self.found(self.mobile))
+
+	def test_the_search_follows_edits_renames_and_deletions(self):
+		ana = frappe.get_doc("Patient", self.ana.name)
+		ana.last_name = f"{self.lopez} Ruiz"
+		ana.email = "ana.ruiz@example.net"
+		ana.save()
+		self.assertNotIn(ana.name, self.found(self.garcia))
+		self.assertNotIn(ana.name, self.found(f"{self.garcia}.77"))
+		self.assertIn(ana.name, self.found(f"{self.lopez} ruiz"))
+		self.assertEqual(self.found(f"ana.ruiz {self.lopez}"), {ana.name})
+
+		renamed = frappe.rename_doc("Patient", ana.name, unique("PAT-SEARCH-").upper(), force=True)
+		self.assertEqual(self.found(self.lopez), {renamed})
+		frappe.delete_doc("Patient", renamed, force=True, ignore_permissions=True)
+		self.assertEqual(self.found(self.lopez), set())
+
+	def ours(self) -> set[str]:
+		return {self.ana.name, self.bea.name, self.inside.name, self.near.name}
 
 
 class TestCountsFunnelAndPaging(ReportCase):
@@ -342,3 +444,18 @@ class TestIndexes(FrappeTestCase):
 			"explain select portal_status, count(*) from `tabPatient` group by portal_status", as_dict=True
 		)
 		self.assertEqual(plan[0]["key"], "portal_status_patient_name")
+
+	def test_a_search_looks_each_word_up_on_the_word_index(self):
+		from portal_onboarding.core.onboarding_report import ReportFilters
+		from portal_onboarding.reporting.queries import patient_where
+		from portal_onboarding.settings import eligibility_rules
+
+		where = patient_where(ReportFilters(search="ana gar"), eligibility_rules(), with_status=False)
+		plan = frappe.db.sql(
+			f"explain select portal_status, count(*) from `tabPatient` where {where.sql} group by portal_status",
+			where.values,
+			as_dict=True,
+		)
+		words = [row for row in plan if row["table"] == "w"]
+		self.assertEqual([(row["type"], row["key"]) for row in words], [("range", "PRIMARY")] * 2)
+		self.assertNotIn("ALL", {row["type"] for row in plan if row["table"] == "tabPatient"})

@@ -28,7 +28,6 @@ from portal_onboarding.constants import (
 from portal_onboarding.core.reminders import ReminderPolicy
 from portal_onboarding.core.status import STATUS_COLOURS
 from portal_onboarding.core.tokens import hash_token
-from portal_onboarding.exceptions import InvalidInvitation
 from portal_onboarding.portal_status import FUNNEL_CACHE_KEY
 from tests.integration.bystanders import Untouched
 from tests.integration.factories import (
@@ -355,9 +354,10 @@ class TestExpiryAndResend(ReminderCase):
 		doc = frappe.get_doc(ACCOUNT, account)
 		doc.run_method("onload")
 		self.assertNotIn("resend_invitation", doc.get_onload()["actions"])
-		with self.assertRaises(InvalidInvitation) as ctx:
-			invitation_api.invite(patient)
-		self.assertIn("already activated", str(ctx.exception))
+		# No link: the answer offers the account's password reset instead.
+		answer = invitation_api.invite(patient)
+		self.assertEqual((answer["already_active"], answer["account"]), (True, account))
+		self.assertIn("already activated", answer["message"])
 		self.assertEqual(frappe.get_all(INVITATION, filters={"account": account}, pluck="name"), [invitation])
 		self.assertEqual(events(account, EventType.INVITATION_RESENT), [])
 

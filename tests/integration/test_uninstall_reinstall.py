@@ -17,6 +17,7 @@ from portal_onboarding.constants import (
 	SETTINGS,
 )
 from portal_onboarding.core.upkeep import DEFAULT_SECTIONS, TemplateState
+from portal_onboarding.reporting import search
 from portal_onboarding.setup import templates
 from portal_onboarding.setup.install import CUSTOM_FIELDS
 from portal_onboarding.setup.marley import MARLEY_MENU_ROUTES, OUR_MENU_ROUTE, REGISTRATION_WEB_FORM
@@ -64,6 +65,13 @@ class TestUninstallReinstall(FrappeTestCase):
 		self.assertEqual(frappe.get_meta(PATIENT).get_field("invite_user").default, "0")
 		self.assertTrue(frappe.db.exists("Email Template", "Patient Portal Invitation"))
 		self.assertEqual(marley_portal(), ({route: 0 for route in MARLEY_MENU_ROUTES}, 0, True))
+		# The report's search index, filled for every patient the site already had.
+		self.assertTrue(search.exists())
+		unindexed = frappe.db.sql(
+			f"""select count(*) from `tabPatient` p
+			where not exists (select 1 from `{search.TABLE}` w where w.patient = p.name)"""
+		)[0][0]
+		self.assertEqual(unindexed, 0)
 
 	def test_uninstall_leaves_nothing_and_reinstall_works(self):
 		frappe.db.commit()
@@ -89,6 +97,7 @@ class TestUninstallReinstall(FrappeTestCase):
 		self.assertFalse(frappe.get_meta(PATIENT).get_field("invite_user").hidden)
 		# Marley's portal as it was: its menu items on, its registration form published, ours gone.
 		self.assertEqual(marley_portal(), ({route: 1 for route in MARLEY_MENU_ROUTES}, 1, False))
+		self.assertFalse(search.exists())
 
 		install = frappe_cli("install-app", "portal_onboarding")
 		self.assertEqual(install.returncode, 0, install.stdout + install.stderr)

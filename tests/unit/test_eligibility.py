@@ -6,6 +6,8 @@ from portal_onboarding.core.eligibility import (
 	EligibilityRules,
 	PatientFacts,
 	check_eligibility,
+	check_invitation,
+	in_person_rules,
 	is_valid_email,
 	normalise_zip,
 )
@@ -86,3 +88,23 @@ def test_emails_are_compared_trimmed_and_in_lower_case():
 	assert email_changed("ana@example.com", "ana2@example.com")
 	assert email_changed("ana@example.com", None)
 	assert not email_changed(None, "")
+
+
+def test_in_person_needs_no_email_and_keeps_the_zip_and_identity_rules():
+	rules = in_person_rules(ALL_RULES)
+	assert ALL_RULES.require_email, "the settings' own rules are left as they are"
+	assert check_eligibility(PatientFacts(None, "90210", DOB), rules).eligible
+	assert codes(check_eligibility(PatientFacts(), rules)) == ["zip_missing", "dob_missing"]
+	assert codes(check_eligibility(PatientFacts("jane@", "90210", DOB), rules)) == ["email_invalid"]
+	assert in_person_rules(NO_RULES) == NO_RULES
+
+
+def test_a_refused_invitation_without_email_says_how_to_do_without_one():
+	result = check_invitation(PatientFacts(None, "90210", DOB), ALL_RULES)
+	assert codes(result) == ["email_missing", "in_person_hint"]
+	assert "Set credentials" in result.reasons[1].text()
+	assert codes(check_invitation(PatientFacts("jane@", None, DOB), ALL_RULES)) == [
+		"email_invalid",
+		"zip_missing",
+	]
+	assert check_invitation(PatientFacts("jane@example.com", "90210", DOB), ALL_RULES).eligible

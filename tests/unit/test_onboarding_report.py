@@ -10,7 +10,6 @@ from portal_onboarding.core.onboarding_report import (
 	Funnel,
 	ReportFilters,
 	last_page,
-	like_pattern,
 	merge_counts,
 	normalise_status,
 	page_label,
@@ -84,10 +83,6 @@ def test_every_problem_is_reported_at_once():
 def test_eligible_only_reads_checkbox_values():
 	assert parse_filters({"eligible_only": 0})[0].eligible_only is False
 	assert parse_filters({"eligible_only": "true"})[0].eligible_only is True
-
-
-def test_like_pattern_takes_wildcards_literally():
-	assert like_pattern("50%_a\\b") == "%50\\%\\_a\\\\b%"
 
 
 def test_row_reasons_are_eligibility_until_active():

@@ -16,10 +16,17 @@ frappe.ui.form.on("Patient", {
 				() => portal_onboarding.disable(frm),
 				group
 			);
+			if (!frm.doc.email) {
+				frm.add_custom_button(
+					__("Give credentials in person"),
+					() => portal_onboarding.give_credentials(frm),
+					group
+				);
+			}
 		} else {
 			frm.add_custom_button(
 				__("Enable portal access"),
-				() => portal_onboarding.call(frm, "account.enable"),
+				() => portal_onboarding.enable(frm),
 				group
 			);
 		}
@@ -74,6 +81,27 @@ const portal_onboarding = {
 			});
 	},
 
+	// Without an email nothing can be mailed: the admin confirms that the login is handed over in
+	// person.
+	enable(frm) {
+		if (frm.doc.email) return portal_onboarding.call(frm, "account.enable");
+		frappe.confirm(
+			__(
+				"This patient has no email address, so no invitation can be mailed. Enable portal access and give them a username and password in person?"
+			),
+			() => portal_onboarding.give_credentials(frm)
+		);
+	},
+
+	// Enabled for credentials given in person (the patient's own account made if missing), then on to
+	// that account's form, which opens its Set credentials dialog for the account in this flag.
+	give_credentials(frm) {
+		portal_onboarding.call(frm, "account.enable", { in_person: 1 }).then((result) => {
+			frappe.flags.portal_set_credentials = result.account;
+			frappe.set_route("Form", "Patient Portal Account", result.account);
+		});
+	},
+
 	disable(frm) {
 		frappe.confirm(
 			__(
@@ -105,9 +133,9 @@ const portal_onboarding = {
 			primary_action_label: __("Send"),
 			primary_action(values) {
 				dialog.hide();
-				portal_onboarding.call(frm, "invitation.invite", values).then(() => {
-					frappe.show_alert({ message: __("Invitation queued"), indicator: "green" });
-				});
+				portal_onboarding
+					.call(frm, "invitation.invite", values)
+					.then((answer) => portal_onboarding.invited(answer));
 			},
 		});
 		dialog.show();
@@ -152,11 +180,35 @@ const portal_onboarding = {
 						channel,
 						representative: JSON.stringify(representative),
 					})
-					.then(() =>
-						frappe.show_alert({ message: __("Invitation queued"), indicator: "green" })
-					);
+					.then((answer) => portal_onboarding.invited(answer));
 			},
 		});
 		dialog.show();
+	},
+
+	// An account that is Active already gets no invitation: the answer offers its password reset, the
+	// portal account's own "Send password reset", instead.
+	invited(answer) {
+		if (!answer?.already_active) {
+			frappe.show_alert({ message: __("Invitation queued"), indicator: "green" });
+		} else if (answer.action === "send_password_reset") {
+			frappe.confirm(answer.message, () =>
+				frappe
+					.call({
+						method: "portal_onboarding.api.account.send_password_reset",
+						type: "POST",
+						args: { account: answer.account },
+						freeze: true,
+					})
+					.then(() =>
+						frappe.show_alert({
+							message: __("Password reset link sent"),
+							indicator: "green",
+						})
+					)
+			);
+		} else {
+			frappe.msgprint(answer.message);
+		}
 	},
 };

@@ -31,6 +31,12 @@ frappe.ui.form.on("Patient Portal Account", {
 		}
 		frm.add_custom_button(__("Change permitted sections"), () => change_sections(frm));
 		frm.add_custom_button(__("Delete account"), () => delete_account(frm));
+		// Sent here by the Patient form to give credentials in person.
+		if (frappe.flags.portal_set_credentials === frm.doc.name) {
+			frappe.flags.portal_set_credentials = null;
+			const actions = frm.doc.__onload?.actions || [];
+			if (actions.includes("set_credentials")) set_credentials(frm);
+		}
 	},
 });
 
@@ -149,10 +155,30 @@ function resend_invitation(frm) {
 					args,
 					freeze: true,
 				})
-				.then(() => {
+				.then((r) => {
 					frm.reload_doc();
-					frappe.show_alert({ message: __("Invitation queued"), indicator: "green" });
+					if (r.message?.already_active) {
+						// Activated since the form was opened: its reset is offered instead.
+						offer_reset(frm, r.message);
+					} else {
+						frappe.show_alert({
+							message: __("Invitation queued"),
+							indicator: "green",
+						});
+					}
 				})
+	);
+}
+
+function offer_reset(frm, answer) {
+	if (answer.action !== "send_password_reset") {
+		frappe.msgprint(answer.message);
+		return;
+	}
+	frappe.confirm(answer.message, () =>
+		call(frm, "send_password_reset", { account: answer.account }).then(() =>
+			frappe.show_alert({ message: __("Password reset link sent"), indicator: "green" })
+		)
 	);
 }
 
@@ -167,6 +193,7 @@ function set_credentials(frm) {
 				default: frm.doc.username,
 				description: __("Leave as is or type a new one."),
 			},
+			{ fieldname: "username_status", fieldtype: "HTML" },
 			{
 				fieldname: "password",
 				fieldtype: "Password",
@@ -180,48 +207,110 @@ function set_credentials(frm) {
 			if (values.password) args.password = values.password;
 			call(frm, "set_credentials", args).then((credentials) => {
 				dialog.hide();
-				show_credentials(credentials);
+				show_credentials(credentials, frm.doc.__onload?.sign_in || {});
 			});
 		},
 	});
 	// Keep the browser from filling in the admin's own saved login, and drop the typed password with
 	// the dialog.
-	dialog.get_field("username").$input.attr("autocomplete", "off");
+	const username = dialog.get_field("username").$input;
+	username.attr("autocomplete", "off");
 	dialog.get_field("password").$input.attr("autocomplete", "new-password");
+	const check = frappe.utils.debounce(() => check_username(frm, dialog), 300);
+	username.on("input", check);
 	dialog.onhide = () => dialog.$wrapper.remove();
 	dialog.show();
+	check_username(frm, dialog);
 }
 
-// The generated password exists only in this dialog: never stored, logged or kept on the form.
-function show_credentials(credentials) {
+// Says whether the username typed is free and valid, in colour, as Set credentials would judge it.
+function check_username(frm, dialog) {
+	const asked = (dialog.username_checks = (dialog.username_checks || 0) + 1);
+	frappe
+		.call({
+			method: ACCOUNT_API + "check_username",
+			type: "POST",
+			args: { account: frm.doc.name, username: dialog.get_field("username").$input.val() },
+		})
+		.then((r) => {
+			if (asked !== dialog.username_checks) return; // typed on since this was asked
+			const { ok, message } = r.message;
+			const colour = ok ? "text-success" : "text-danger";
+			const text = frappe.utils.escape_html(message);
+			dialog
+				.get_field("username_status")
+				.$wrapper.html(
+					`<p class="small ${colour}" data-username-status="${ok}">${text}</p>`
+				);
+		});
+}
+
+// The generated password exists only in this dialog (and the sheet printed from it): never stored,
+// logged or kept on the form. The portal address is the clinic's configured one, from the server.
+function show_credentials(credentials, sign_in) {
 	const escape = frappe.utils.escape_html;
-	const line = (label, key) =>
-		credentials[key]
-			? `<p>${label}: <code class="user-select-all" data-credential="${key}">${escape(
-					credentials[key]
-			  )}</code></p>`
-			: "";
+	const portal = sign_in.clinic_name
+		? __("{0} patient portal", [sign_in.clinic_name])
+		: __("Patient portal");
+	const values = { ...credentials, portal_url: sign_in.portal_url };
+	const labels = [
+		[portal, "portal_url"],
+		[__("Username"), "username"],
+		[__("Password"), "password"],
+	].filter(([, key]) => values[key]);
+	const note = __(
+		"Give these to the person now: the password is shown only once, and they must choose a new one when they first sign in."
+	);
+	const line = ([label, key]) => {
+		const value = escape(values[key]);
+		return `<p>${escape(
+			label
+		)}: <code class="user-select-all" data-credential="${key}">${value}</code></p>`;
+	};
+	const lines = labels.map(line).join("");
 	const dialog = new frappe.ui.Dialog({
 		title: __("Credentials for {0}", [escape(credentials.username)]),
 		fields: [
 			{
 				fieldname: "credentials",
 				fieldtype: "HTML",
-				options: `${line(__("Username"), "username")}${line(__("Password"), "password")}
-					<p class="text-muted small">${__(
-						"Give these to the person now: the password is shown only once, and they must choose a new one when they first sign in."
-					)}</p>`,
+				options: `${lines}<p class="text-muted small">${note}</p>`,
 			},
 		],
 		primary_action_label: __("Copy"),
 		primary_action() {
-			const text = [`${__("Username")}: ${credentials.username}`];
-			if (credentials.password) text.push(`${__("Password")}: ${credentials.password}`);
-			frappe.utils.copy_to_clipboard(text.join("\n"));
+			// The address first: whoever reads the copy knows where the username and password go.
+			frappe.utils.copy_to_clipboard(
+				labels.map(([label, key]) => `${label}: ${values[key]}`).join("\n")
+			);
+		},
+		secondary_action_label: __("Print"),
+		secondary_action() {
+			print_credentials(lines);
 		},
 	});
 	dialog.onhide = () => dialog.$wrapper.remove();
 	dialog.show();
+}
+
+// A sheet of its own to print and hand over; it closes once printed.
+function print_credentials(html) {
+	const sheet = window.open("", "_blank");
+	if (!sheet) {
+		frappe.msgprint(__("Allow pop-ups for this site to print the credentials."));
+		return;
+	}
+	sheet.document.write(
+		`<!doctype html><html><head><meta charset="utf-8"><title>${__(
+			"Credentials"
+		)}</title></head><body>${html}<p>${__(
+			"Sign in at this address. You will choose a new password the first time."
+		)}</p></body></html>`
+	);
+	sheet.document.close();
+	sheet.onafterprint = () => sheet.close();
+	sheet.focus();
+	sheet.print();
 }
 
 function render_audit_trail(frm) {

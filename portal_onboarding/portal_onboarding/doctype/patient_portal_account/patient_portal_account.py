@@ -6,6 +6,8 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import getdate, today
 
+from portal_onboarding.accounts.last_login import last_login_of
+from portal_onboarding.accounts.management import sign_in_address
 from portal_onboarding.accounts.password_change import forget
 from portal_onboarding.audit import log_event
 from portal_onboarding.constants import ACCOUNT, AccessType, EventType
@@ -70,6 +72,7 @@ class PatientPortalAccount(Document):
 		first_name: DF.Data
 		force_password_change: DF.Check
 		last_invited_on: DF.Datetime | None
+		last_login: DF.Datetime | None
 		last_name: DF.Data | None
 		patient: DF.Link
 		patient_name: DF.Data | None
@@ -109,12 +112,16 @@ class PatientPortalAccount(Document):
 
 		if is_portal_admin():
 			self.set_onload("actions", available_actions(self.status, bool(self.user)))
+			# For the credentials the admin copies or prints: the clinic's portal address.
+			self.set_onload("sign_in", sign_in_address())
 
 	def validate(self) -> None:
 		self.guard_app_only_fields()
 		self.guard_contact_email()
 		self.username = normalise_username(self.username or "") or self.suggest_username()
 		self.self_account_of = self.patient if self.access_type == AccessType.SELF else None
+		# Frappe's record, not what the form was opened with: the login may have signed in since.
+		self.last_login = last_login_of(self.user)
 		before = self.get_doc_before_save()
 		throw_reasons(
 			check_account(

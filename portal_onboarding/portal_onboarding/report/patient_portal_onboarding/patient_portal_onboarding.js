@@ -5,10 +5,13 @@
 (() => {
 	const BATCH_DONE = "portal_onboarding_batch_done";
 	const PROGRESS_TITLE = __("Inviting patients");
-	// Statuses whose email link sends (or re-sends) the invitation.
-	const INVITABLE = ["Not Enabled", "Enabled", "Invited", "Invite Expired", "Invite Failed"];
-	// Statuses whose link was sent before: a new one revokes it, so the admin confirms first.
-	const RESEND = ["Invited", "Invite Expired", "Invite Failed"];
+	// What a row's email does (the server's `email_action`): its tooltip and the click it answers to.
+	// A resend revokes the link sent before, and a reset mails a link, so the admin confirms both first.
+	const EMAIL_ACTIONS = {
+		invite: { label: __("Send the invitation"), css: "po-invite" },
+		resend_invitation: { label: __("Resend the invitation"), css: "po-invite" },
+		send_password_reset: { label: __("Send a password reset link"), css: "po-reset" },
+	};
 	const esc = (value) => frappe.utils.escape_html(value == null ? "" : String(value));
 
 	const statuses = () => Object.keys(frappe.boot.portal_onboarding?.status_colours || {});
@@ -61,6 +64,36 @@
 		);
 	};
 
+	// The account form's "Send password reset": the same API, its checks, rate limit and audit.
+	const send_reset = (account, patient) =>
+		frappe
+			.call({
+				method: "portal_onboarding.api.account.send_password_reset",
+				args: { account },
+				freeze: true,
+				freeze_message: __("Sending the password reset link…"),
+			})
+			.then(() =>
+				frappe.show_alert({ message: __("Password reset link sent"), indicator: "green" })
+			)
+			.always(() => refresh_rows([patient]));
+
+	// An account that is Active already gets no invitation: the answer offers its reset instead.
+	const offer_reset = (answer, patient) => {
+		if (answer.action === "send_password_reset") {
+			frappe.confirm(answer.message, () => send_reset(answer.account, patient));
+		} else {
+			frappe.msgprint(answer.message);
+		}
+	};
+
+	const reset = (patient) => {
+		const row = row_of(patient);
+		frappe.confirm(__("Email {0} a link to choose a new password?", [esc(row.email)]), () =>
+			send_reset(row.reset_account, patient)
+		);
+	};
+
 	const send_invitation = (patient) =>
 		frappe
 			.call({
@@ -69,14 +102,18 @@
 				freeze: true,
 				freeze_message: __("Sending the invitation…"),
 			})
-			.then(() =>
-				frappe.show_alert({ message: __("Invitation queued"), indicator: "green" })
-			)
+			.then((r) => {
+				if (r.message?.already_active) {
+					offer_reset(r.message, patient);
+				} else {
+					frappe.show_alert({ message: __("Invitation queued"), indicator: "green" });
+				}
+			})
 			.always(() => refresh_rows([patient]));
 
 	const invite = (patient) => {
 		const row = row_of(patient);
-		if (!RESEND.includes(row.portal_status)) return send_invitation(patient);
+		if (row.email_action !== "resend_invitation") return send_invitation(patient);
 		frappe.confirm(
 			__("Send {0} a new invitation? The link sent before stops working.", [
 				esc(row.patient_name || patient),
@@ -218,18 +255,11 @@
 					enable ? ' role="button" style="cursor: pointer"' : ""
 				}>${esc(__(value))}</span>`;
 			}
-			if (
-				field === "email" &&
-				value &&
-				data.eligible &&
-				INVITABLE.includes(data.portal_status)
-			) {
-				const label = RESEND.includes(data.portal_status)
-					? __("Resend the invitation")
-					: __("Send the invitation");
-				return `<a class="po-invite" role="button" data-patient="${esc(
+			const action = field === "email" && value && EMAIL_ACTIONS[data.email_action];
+			if (action) {
+				return `<a class="${action.css}" role="button" data-patient="${esc(
 					data.patient
-				)}" title="${esc(label)}">${esc(value)}</a>`;
+				)}" title="${esc(action.label)}">${esc(value)}</a>`;
 			}
 			if (["patient_name", "email", "mobile", "home_zip", "reason"].includes(field)) {
 				return esc(value);
@@ -293,6 +323,11 @@
 					e.preventDefault();
 					e.stopPropagation();
 					invite($(e.currentTarget).attr("data-patient"));
+				});
+				report.page.main.on("click", ".po-reset", (e) => {
+					e.preventDefault();
+					e.stopPropagation();
+					reset($(e.currentTarget).attr("data-patient"));
 				});
 				frappe.realtime.on(BATCH_DONE, batch_done);
 			}
