@@ -9,6 +9,9 @@ SECTION_ROUTES: dict[str, str] = {
 	"Appointments": "appointments",
 	"Lab Results": "lab-results",
 	"Prescriptions": "prescriptions",
+	"Medical Records": "medical-records",
+	"Invoices": "invoices",
+	"Documents": "documents",
 	"Forms": "forms",
 }
 # Personal details belong to every grant: the patient's own name, birth date and contacts.

@@ -106,8 +106,8 @@ def notices(facts: SettingsFacts) -> list[Reason]:
 			Reason(
 				"no_sections",
 				_(
-					"Default Portal Sections has no section with a portal page: new accounts will see only "
-					"their personal details. Add Appointments, Lab Results, Prescriptions or Forms."
+					"Default Portal Sections is empty: new accounts will see only their personal details. "
+					"Add the sections new accounts should see."
 				),
 			)
 		)

@@ -1,6 +1,11 @@
+import json
+from pathlib import Path
+
 import pytest
 
+from portal_onboarding.constants import PORTAL_SECTIONS
 from portal_onboarding.core.portal import (
+	SECTION_ROUTES,
 	Grant,
 	choose_patient,
 	out_of_range,
@@ -8,6 +13,10 @@ from portal_onboarding.core.portal import (
 	visible_sections,
 )
 
+SECTION_DOCTYPE = (
+	Path(__file__).resolve().parents[2]
+	/ "portal_onboarding/portal_onboarding/doctype/patient_portal_section/patient_portal_section.json"
+)
 CHILD_A = Grant("PAT-A", frozenset({"Appointments", "Lab Results"}))
 CHILD_B = Grant("PAT-B", frozenset({"Prescriptions"}))
 
@@ -26,7 +35,8 @@ def test_sections_follow_the_grant():
 	assert visible_sections(None) == []
 	assert section_allowed(CHILD_A, "Lab Results")
 	assert not section_allowed(CHILD_B, "Lab Results")
-	assert not section_allowed(Grant("X", frozenset({"Invoices"})), "Invoices")  # no page for it
+	assert section_allowed(Grant("X", frozenset({"Invoices"})), "Invoices")
+	assert not section_allowed(Grant("X", frozenset({"Billing"})), "Billing")  # no page for it
 	assert not section_allowed(None, "Appointments")
 
 
@@ -48,3 +58,12 @@ def test_sections_follow_the_grant():
 )
 def test_out_of_range_values_are_marked(value, normal_range, marked):
 	assert out_of_range(value, normal_range) is marked
+
+
+def test_every_section_an_account_can_be_given_has_a_page():
+	# The account's and the settings' choices are the sections the portal shows, in the same order.
+	assert tuple(SECTION_ROUTES) == PORTAL_SECTIONS
+	doctype = json.loads(SECTION_DOCTYPE.read_text())
+	(field,) = [f for f in doctype["fields"] if f["fieldname"] == "portal_section"]
+	assert tuple(field["options"].split("\n")) == PORTAL_SECTIONS
+	assert len(set(SECTION_ROUTES.values())) == len(SECTION_ROUTES)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from portal_onboarding.constants import PORTAL_SECTIONS
 from portal_onboarding.core.upkeep import (
 	DEFAULT_SECTIONS,
 	INVITATION_SUBJECT,
@@ -34,9 +35,9 @@ def facts(**kw) -> SettingsFacts:
 
 
 def test_defaults_are_the_sections_with_a_page():
-	assert DEFAULT_SECTIONS == ("Appointments", "Lab Results", "Prescriptions", "Forms")
+	assert DEFAULT_SECTIONS == PORTAL_SECTIONS
 	assert new_account_sees(DEFAULT_SECTIONS) == ("Personal details", *DEFAULT_SECTIONS)
-	assert new_account_sees(("Invoices",)) == ("Personal details",)
+	assert new_account_sees(("Invoices", "Unknown")) == ("Personal details", "Invoices")
 
 
 def test_an_empty_setting_gets_the_defaults_and_a_clinics_choice_stays():
@@ -81,7 +82,7 @@ def test_each_inert_setting_is_named():
 		r.code
 		for r in notices(
 			facts(
-				default_sections=("Invoices",),
+				default_sections=(),
 				reminder_after_days=3,
 				template=TemplateState.EDITED,
 			)
