@@ -6,6 +6,7 @@ import frappe
 
 from portal_onboarding.constants import SETTINGS
 from portal_onboarding.core.eligibility import EligibilityRules
+from portal_onboarding.core.medical_records import RELEASE_FIELDS, released_types
 
 if TYPE_CHECKING:
 	from portal_onboarding.portal_onboarding.doctype.portal_onboarding_settings.portal_onboarding_settings import (
@@ -31,3 +32,9 @@ def eligibility_rules() -> EligibilityRules:
 def default_portal_sections() -> list[str]:
 	"""The portal sections a new account starts with."""
 	return [row.portal_section for row in get_settings().default_portal_sections]
+
+
+def medical_record_types() -> tuple[str, ...]:
+	"""The record types the clinic releases on the portal's Medical Records page, in display order."""
+	settings = get_settings()
+	return released_types({fieldname: settings.get(fieldname) for fieldname in RELEASE_FIELDS.values()})

@@ -35,8 +35,14 @@ class PortalOnboardingSettings(Document):
 		max_reminders: DF.Int
 		password_reset_lifetime_hours: DF.Int
 		portal_base_url: DF.Data | None
-		replaced_marley_portal: DF.LongText | None
+		release_allergies: DF.Check
+		release_clinical_procedures: DF.Check
+		release_diagnoses: DF.Check
+		release_medical_history: DF.Check
+		release_medications: DF.Check
+		release_vital_signs: DF.Check
 		reminder_after_days: DF.Int
+		replaced_marley_portal: DF.LongText | None
 		require_email: DF.Check
 		require_home_zip: DF.Check
 		require_identity_check: DF.Check
