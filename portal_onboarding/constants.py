@@ -16,6 +16,7 @@ BATCH_ITEM = "Patient Portal Invitation Batch Item"
 PASSWORD_RESET = "Patient Portal Password Reset"
 REGISTRATION = "Patient Portal Registration"
 FORM_REQUEST = "Patient Portal Form Request"
+DOCUMENT = "Patient Portal Document"
 ONBOARDING_REPORT = "Patient Portal Onboarding"
 SECTION = "Patient Portal Section"
 PATIENT = "Patient"
@@ -188,6 +189,8 @@ class EventType:
 	FORM_REQUESTED = "Form Requested"
 	FORM_SUBMITTED = "Form Submitted"
 	FORM_REQUEST_CANCELLED = "Form Request Cancelled"
+	DOCUMENT_SHARED = "Document Shared"
+	DOCUMENT_UNSHARED = "Document Unshared"
 
 	ALL = (
 		ACCOUNT_CREATED,
@@ -225,6 +228,8 @@ class EventType:
 		FORM_SUBMITTED,
 		FORM_REQUEST_CANCELLED,
 		MIGRATION_SKIPPED,
+		DOCUMENT_SHARED,
+		DOCUMENT_UNSHARED,
 	)
 
 

@@ -54,3 +54,7 @@ def throw_reasons(reasons: Iterable[Reason], exc: type[Exception], title: str | 
 
 class NotEligible(PortalOnboardingError):
 	pass
+
+
+class InvalidDocumentShare(PortalOnboardingError):
+	pass

@@ -24,6 +24,8 @@ ignore_links_on_delete = [
 	"Patient Portal Event",
 	"Patient Portal Invitation",
 	"Patient Portal Password Reset",
+	# A deleted Patient or record takes its files along, and each file's deletion ends its share.
+	"Patient Portal Document",
 ]
 
 # Guests on the portal's pages read them in their browser's language.
@@ -42,7 +44,8 @@ on_login = ["portal_onboarding.accounts.last_login.on_login"]
 app_include_js = ["/assets/portal_onboarding/js/patient_quick_entry.js"]
 
 doctype_js = {
-	"Patient": ["public/js/patient.js", "public/js/form_requests.js"],
+	"Patient": ["public/js/patient.js", "public/js/form_requests.js", "public/js/patient_documents.js"],
+	"File": "public/js/file_documents.js",
 	"Patient Portal Account": "public/js/form_requests.js",
 }
 doctype_list_js = {"Patient": "public/js/patient_list.js"}
@@ -53,6 +56,8 @@ doc_events = {
 		"before_insert": "portal_onboarding.forms.requests.before_insert",
 		"after_insert": "portal_onboarding.forms.requests.after_insert",
 		"validate": "portal_onboarding.forms.requests.validate",
+		# A cancelled clinical record's shared files stop being shared (bails out for other doctypes).
+		"on_cancel": "portal_onboarding.documents.sharing.on_record_cancel",
 	},
 	"Patient": {
 		"validate": "portal_onboarding.integrations.healthcare.patient.validate",
@@ -64,6 +69,11 @@ doc_events = {
 	"Address": {
 		"on_update": "portal_onboarding.integrations.contacts.address.on_update",
 		"after_delete": "portal_onboarding.integrations.contacts.address.after_delete",
+	},
+	# A document shared with the portal never outlives its file, nor follows it to another record.
+	"File": {
+		"on_update": "portal_onboarding.documents.sharing.on_file_update",
+		"on_trash": "portal_onboarding.documents.sharing.on_file_trash",
 	},
 }
 

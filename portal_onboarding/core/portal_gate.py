@@ -17,6 +17,7 @@ PORTAL_METHODS: dict[str, str] = {
 	"portal_onboarding.api.portal.update_contact": "a Self login corrects its contact details",
 	"portal_onboarding.api.password.change_password": "choosing a new password",
 	"portal_onboarding.api.forms.start": "opening a requested form (checks the grant and the Forms section)",
+	"portal_onboarding.api.documents.download": "a shared document (checks the grant and Documents)",
 	# Frappe's web form submit: reached only for forms the login was asked to fill in (checked again by
 	# the app's web form hooks, which bind the document to the request's patient).
 	"frappe.website.doctype.web_form.web_form.accept": "sending a requested web form",

@@ -59,6 +59,8 @@ class PatientPortalEvent(Document):
 			"Form Submitted",
 			"Form Request Cancelled",
 			"Login Migration Skipped",
+			"Document Shared",
+			"Document Unshared",
 		]
 		patient: DF.Link | None
 		timestamp: DF.Datetime
