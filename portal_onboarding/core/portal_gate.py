@@ -17,6 +17,8 @@ PORTAL_METHODS: dict[str, str] = {
 	"portal_onboarding.api.portal.update_contact": "a Self login corrects its contact details",
 	"portal_onboarding.api.password.change_password": "choosing a new password",
 	"portal_onboarding.api.forms.start": "opening a requested form (checks the grant and the Forms section)",
+	"portal_onboarding.api.invoices.download": "an invoice as PDF (checks the grant and Invoices)",
+	"portal_onboarding.api.invoices.pay": "Pay now on an invoice (checks the grant and Invoices)",
 	"portal_onboarding.api.documents.download": "a shared document (checks the grant and Documents)",
 	# Frappe's web form submit: reached only for forms the login was asked to fill in (checked again by
 	# the app's web form hooks, which bind the document to the request's patient).
@@ -32,6 +34,16 @@ PORTAL_METHODS: dict[str, str] = {
 	"portal_onboarding.api.password.request_reset": "the forgot-password page, signed in",
 	"portal_onboarding.api.registration.register": "the sign-up page, signed in",
 	"portal_onboarding.api.registration.verify_sign_up": "a sign-up's mailed link, opened signed in",
+	# The checkout page Pay now leads to (Frappe's payments app) calls this from the browser; a guest
+	# endpoint anyway, so listing it gives a signed-in payer nothing a guest lacks.
+	"payments.templates.pages.braintree_checkout.make_payment": "paying on the Braintree checkout page",
+}
+
+# Gateways of Frappe's payments app (by their settings doctype) whose checkout page works for a portal
+# login, and the call that page makes from the browser (listed above). Pay now is offered only through
+# these: another gateway's page would call a method the gate refuses.
+CHECKOUT_METHODS: dict[str, str] = {
+	"Braintree Settings": "payments.templates.pages.braintree_checkout.make_payment",
 }
 
 # Document and doctype APIs have no place in the portal: its pages read through the grants.

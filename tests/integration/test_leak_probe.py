@@ -1,14 +1,17 @@
 """Measure: generate patients with shared emails, representatives of several patients, suspended and
 expired accounts and Marley-made logins, then probe every route that can return patient data as each
-login. A leak is any response carrying a marker of a patient the login is not granted (or of a draft):
-an email, a mobile number, a unique lab value or a unique practitioner name, none of which the prober
-ever types. The counts go to tests/.reports/leak_probe.txt for the closing note."""
+login. A leak is any response carrying a marker of a patient the login is not granted (or of what no
+login may see: a draft, an unshared document, a practitioner's notes): an email, a mobile number, a
+unique lab value, practitioner, diagnosis, invoice amount or document text, none of which the prober ever
+types. PDFs are read as text. The counts go to tests/.reports/leak_probe.txt for the closing note."""
 
+import io
 import json
 import random
 from pathlib import Path
 from urllib.parse import quote
 
+from pypdf import PdfReader
 from werkzeug.test import Client
 
 import frappe
@@ -16,11 +19,15 @@ from frappe.utils import add_days, today
 from frappe.utils.password import update_password
 
 from portal_onboarding.accounts import management
-from portal_onboarding.constants import ACCOUNT, FORM_REQUEST
+from portal_onboarding.api import documents as documents_api
+from portal_onboarding.constants import ACCOUNT, DOCUMENT, FORM_REQUEST
 from portal_onboarding.permissions import portal_grants
 from tests.integration.committed import CommittedCase
 from tests.integration.factories import accept_link, in_own_thread, make_user, strong_password, unique
 from tests.integration.test_portal import ALL_SECTIONS, CLINICAL, permit, raw_insert
+from tests.integration.test_portal_documents import attach, pdf_bytes
+from tests.integration.test_portal_invoices import make_invoice, purge_invoices
+from tests.integration.test_portal_medical_records import Clinic
 from tests.site import site_name
 
 REPORT = Path(__file__).resolve().parents[1] / ".reports" / "leak_probe.txt"
@@ -31,7 +38,19 @@ WEB_FORMS = {
 	"Patient Appointment": "patient-appointments",
 }
 METHOD = "/api/method/"
-PROBED_SECTIONS = [*ALL_SECTIONS, "Forms"]
+PROBED_SECTIONS = [*ALL_SECTIONS, "Forms", "Medical Records", "Invoices", "Documents"]
+INVOICE_DOWNLOAD = METHOD + "portal_onboarding.api.invoices.download?invoice="
+DOCUMENT_DOWNLOAD = METHOD + "portal_onboarding.api.documents.download?document="
+
+
+def readable(response) -> str:
+	"""What a response shows a person: a PDF's text, anything else's bytes as text."""
+	if response.mimetype == "application/pdf" and response.status_code == 200:
+		try:
+			return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(response.data)).pages)
+		except Exception:
+			pass
+	return response.data.decode("utf-8", "replace")
 
 
 def probes_for(patients: list[dict]) -> list[tuple[str, str, dict | None]]:
@@ -43,7 +62,15 @@ def probes_for(patients: list[dict]) -> list[tuple[str, str, dict | None]]:
 		("GET", "/portal/prescriptions", None),
 		("GET", "/portal/personal-details", None),
 		("GET", "/portal/forms", None),
+		("GET", "/portal/medical-records", None),
+		("GET", "/portal/invoices", None),
+		("GET", "/portal/documents", None),
+		("GET", "/invoices", None),
 		("GET", "/me", None),
+		("GET", f"/api/resource/{quote('Sales Invoice')}?fields=%5B%22*%22%5D&limit_page_length=0", None),
+		("GET", f"/api/resource/{quote('Vital Signs')}?fields=%5B%22*%22%5D&limit_page_length=0", None),
+		("GET", "/api/resource/File?fields=%5B%22*%22%5D&limit_page_length=0", None),
+		("GET", f"/api/resource/{quote(DOCUMENT)}?fields=%5B%22*%22%5D&limit_page_length=0", None),
 		("GET", f"/api/resource/{quote(FORM_REQUEST)}?fields=%5B%22*%22%5D&limit_page_length=0", None),
 	]
 	for doctype, route in WEB_FORMS.items():
@@ -85,6 +112,34 @@ def probes_for(patients: list[dict]) -> list[tuple[str, str, dict | None]]:
 				("POST", METHOD + "frappe.client.get", {"doctype": FORM_REQUEST, "name": form}),
 				("GET", f"/api/resource/{quote(FORM_REQUEST)}/{quote(form)}", None),
 			]
+		for invoice in patient["invoices"]:
+			requests += [
+				("GET", INVOICE_DOWNLOAD + quote(invoice), None),
+				("POST", METHOD + "portal_onboarding.api.invoices.pay", {"invoice": invoice}),
+				("GET", f"/api/resource/{quote('Sales Invoice')}/{quote(invoice)}", None),
+				("POST", METHOD + "frappe.client.get", {"doctype": "Sales Invoice", "name": invoice}),
+				("GET", f"/printview?doctype={quote('Sales Invoice')}&name={quote(invoice)}", None),
+				("GET", f"/invoices/{quote(invoice)}", None),
+			]
+		for document in patient["documents"]:
+			requests += [
+				("GET", DOCUMENT_DOWNLOAD + quote(document), None),
+				("POST", METHOD + "frappe.client.get", {"doctype": DOCUMENT, "name": document}),
+			]
+		for file_name, file_url in patient["files"]:
+			requests += [
+				("GET", file_url, None),
+				("GET", METHOD + "frappe.utils.file_manager.download_file?file_url=" + quote(file_url), None),
+				("POST", METHOD + "frappe.client.get", {"doctype": "File", "name": file_name}),
+				("GET", f"/api/resource/File/{quote(file_name)}", None),
+				("GET", DOCUMENT_DOWNLOAD + quote(file_name), None),
+			]
+		for doctype, name in patient["clinical"]:
+			requests += [
+				("GET", f"/api/resource/{quote(doctype)}/{quote(name)}", None),
+				("POST", METHOD + "frappe.client.get", {"doctype": doctype, "name": name}),
+				("GET", f"/printview?doctype={quote(doctype)}&name={quote(name)}", None),
+			]
 		requests.append(
 			("POST", METHOD + "portal_onboarding.api.portal.choose_patient", {"patient": patient["name"]})
 		)
@@ -96,7 +151,18 @@ def probes_for(patients: list[dict]) -> list[tuple[str, str, dict | None]]:
 
 
 class TestLeakProbe(CommittedCase):
+	def setUp(self):
+		super().setUp()
+		self.clinic = Clinic()
+		self.files: list[str] = []
+
 	def tearDown(self):
+		self.clinic.remove()
+		purge_invoices(self.patients)
+		for name in self.files:
+			if frappe.db.exists("File", name):
+				frappe.delete_doc("File", name, ignore_permissions=True, delete_permanently=True)
+		frappe.db.delete(DOCUMENT, {"patient": ("in", self.patients or [""])})
 		for doctype in (*CLINICAL, FORM_REQUEST):
 			frappe.db.delete(doctype, {"patient": ("in", self.patients or [""])})
 		frappe.db.delete("Normal Test Result", {"parent": ("like", "LAB-%")})
@@ -106,9 +172,10 @@ class TestLeakProbe(CommittedCase):
 
 	def make_records(
 		self, patient: str, rng: random.Random
-	) -> tuple[list[tuple[str, str]], list[str], list[str], list[str]]:
-		"""A submitted and a draft lab test, an appointment, an encounter and a requested form, each with
-		unique markers."""
+	) -> tuple[list[tuple[str, str]], list[str], list[str], list[str], dict]:
+		"""A submitted and a draft lab test, an appointment, an encounter, a requested form, a submitted
+		and a draft invoice, a shared and an unshared document, and a practitioner's submitted encounter
+		and vital signs (with notes), each with unique markers."""
 		value, draft_value = (
 			f"{rng.randint(100, 999)}.{rng.randint(10, 99)}",
 			f"{rng.randint(100, 999)}.{rng.randint(10, 99)}",
@@ -161,7 +228,38 @@ class TestLeakProbe(CommittedCase):
 				"status": "Requested",
 			}
 		)
-		return records, [value, doctor, drug, form_title], [draft_value], [form]
+		# Billing, documents and medical records, each made as the clinic makes them.
+		amount, draft_amount = (f"{rng.randint(100, 999)}.{rng.randint(10, 99)}" for _n in range(2))
+		invoices = [
+			make_invoice(patient, rate=float(amount)),
+			make_invoice(patient, rate=float(draft_amount), submit=False),
+		]
+		title, shared_text, unshared_text = unique("Letter "), unique("shared-"), unique("unshared-")
+		shared = attach("Patient", patient, pdf_bytes(shared_text))
+		unshared = attach("Patient", patient, pdf_bytes(unshared_text))
+		self.files += [shared.name, unshared.name]
+		document = documents_api.share(shared.name, title)["document"]
+		diagnosis, notes, vitals_note = unique("Diagnosis "), unique("Notes "), unique("Vitals note ")
+		practitioner = self.clinic.practitioner("Probe")
+		encounter = self.clinic.encounter(
+			patient, practitioner, today(), diagnoses=[diagnosis], drugs=[unique("Tablet ")]
+		)
+		# The practitioner's own notes (the encounter's Notes tab): no login sees them.
+		self.clinic.clinical_note(encounter, notes)
+		vitals = self.clinic.vital_signs(patient, today(), encounter=encounter, vital_signs_note=vitals_note)
+		extra = {
+			"invoices": invoices,
+			"documents": [document],
+			"files": [(shared.name, shared.file_url), (unshared.name, unshared.file_url)],
+			"clinical": [("Vital Signs", vitals.name), ("Patient Encounter", encounter.name)],
+		}
+		return (
+			records,
+			[value, doctor, drug, form_title, amount, title, shared_text, diagnosis],
+			[draft_value, draft_amount, unshared_text, notes, vitals_note],
+			[form],
+			extra,
+		)
 
 	def test_no_login_reaches_a_patient_it_was_not_granted(self):
 		rng = random.Random(20261122)
@@ -170,7 +268,7 @@ class TestLeakProbe(CommittedCase):
 		for n in range(6):
 			email = shared if n < 3 else f"{unique('p')}@example.com"
 			patient = self.patient(email=email, mobile=f"+1555{rng.randint(1000000, 9999999)}")
-			records, markers, drafts, forms = self.make_records(patient.name, rng)
+			records, markers, drafts, forms, extra = self.make_records(patient.name, rng)
 			patients.append(
 				{
 					"name": patient.name,
@@ -180,6 +278,7 @@ class TestLeakProbe(CommittedCase):
 					"markers": markers,
 					"drafts": drafts,
 					"forms": forms,
+					**extra,
 				}
 			)
 		logins: list[tuple[str, str]] = []
@@ -229,6 +328,7 @@ class TestLeakProbe(CommittedCase):
 
 		requests = probes_for(patients)
 		probes = leaks = seen = 0
+		seen_markers: set[str] = set()
 		found = []
 		for user, login_password in logins:
 			granted = {g.patient for g in portal_grants(user)}
@@ -263,8 +363,9 @@ class TestLeakProbe(CommittedCase):
 
 			for (method, path, _data), response in zip(requests, in_own_thread(work), strict=True):
 				probes += 1
-				body = response.get_data(as_text=True)
+				body = readable(response)
 				seen += sum(1 for m in own if m in body)
+				seen_markers.update(m for m in own if m in body)
 				hits = [m for m in forbidden if m in body]
 				if hits:
 					leaks += 1
@@ -277,5 +378,7 @@ class TestLeakProbe(CommittedCase):
 		)
 		self.assertEqual(leaks, 0, "\n".join(found[:20]))
 		self.assertGreater(probes, 1000)
-		# The probe is not blind: granted logins do see their own patients' records.
+		# The probe is not blind: granted logins do see their own patients' records, every kind of them
+		# (patient 0's login holds every section).
 		self.assertGreater(seen, 0)
+		self.assertEqual([m for m in patients[0]["markers"] if m not in seen_markers], [])

@@ -14,7 +14,7 @@ from werkzeug.test import Client
 import frappe
 from frappe.utils import nowdate
 
-from portal_onboarding.core.portal_gate import PORTAL_METHODS
+from portal_onboarding.core.portal_gate import CHECKOUT_METHODS, PORTAL_METHODS
 from tests.integration.factories import in_own_thread
 from tests.integration.test_portal import PortalCase
 from tests.site import site_name
@@ -96,10 +96,13 @@ class TestEveryWhitelistedMethod(PortalCase):
 	def test_the_allowlist_names_only_whitelisted_methods(self):
 		for method in opened_methods():
 			self.assertIn(resolve(method), frappe.whitelisted, method)
-		# The allowlist opens the app's portal endpoints and Frappe's sign-in and web form submit, and
-		# nothing of ERPNext, Marley or Payments.
+		# The allowlist opens the app's portal endpoints and Frappe's sign-in and web form submit, nothing
+		# of ERPNext or Marley, and of Payments only the guest call of each checkout page Pay now leads to.
 		for method in PORTAL_METHODS:
-			self.assertFalse(method.startswith(("erpnext.", "healthcare.", "payments.")), method)
+			self.assertFalse(method.startswith(("erpnext.", "healthcare.")), method)
+			if method.startswith("payments."):
+				self.assertIn(method, CHECKOUT_METHODS.values())
+				self.assertIn(resolve(method), frappe.guest_methods, method)
 
 	def victim(self) -> tuple[str, list[str], dict]:
 		"""Another patient with demographics, an address, vital signs and an appointment-ready record."""
