@@ -1,6 +1,8 @@
 """Documents shared with the patient portal: managers share and unshare a patient's files; a portal
 login downloads what is shared with a patient it holds the Documents section on."""
 
+from werkzeug.wrappers import Response
+
 import frappe
 from frappe import _
 from frappe.utils import escape_html
@@ -12,6 +14,7 @@ from portal_onboarding.core.documents import DOCUMENTS_SECTION, check_share, dow
 from portal_onboarding.documents import queries, sharing
 from portal_onboarding.exceptions import reason_text
 from portal_onboarding.permissions import granted
+from portal_onboarding.portal.downloads import private_download
 
 
 def check_admin_of_file(file: str):
@@ -77,7 +80,7 @@ def file_sharing(file: str) -> dict:
 
 
 @frappe.whitelist(methods=["GET"])
-def download(document: str) -> None:
+def download(document: str) -> Response:
 	"""The shared file's content, for a login holding the Documents section on its patient. The same
 	refusal for a share that does not exist, has ended or is another patient's; the stored file's
 	name and path are never sent."""
@@ -93,6 +96,4 @@ def download(document: str) -> None:
 			_("This document cannot be opened right now. Please ask your clinic."),
 			exc=frappe.DoesNotExistError,
 		)
-	frappe.local.response.filename = download_filename(shared.title, file.file_name)
-	frappe.local.response.filecontent = content
-	frappe.local.response.type = "download"
+	return private_download(download_filename(shared.title, file.file_name), content)

@@ -2,10 +2,13 @@
 the login's Active grant with the Invoices section on the invoice's patient, and refuses every other
 invoice with the same answer."""
 
+from werkzeug.wrappers import Response
+
 import frappe
 
 from portal_onboarding.api.portal import not_available
 from portal_onboarding.portal import invoices
+from portal_onboarding.portal.downloads import private_download
 from portal_onboarding.security.ratelimit import count
 
 # Rendering a PDF is slow work for the server; a person downloads a few, a script thousands.
@@ -15,15 +18,13 @@ PAYMENTS_PER_HOUR = 20
 
 
 @frappe.whitelist(methods=["GET"])
-def download(invoice: str) -> None:
+def download(invoice: str) -> Response:
 	"""The invoice as PDF, in the clinic's print format, as a file download."""
 	count(f"invoice_pdf:{frappe.session.user}", DOWNLOADS_PER_HOUR)
 	row = invoices.granted_invoice(invoice)
 	if row is None:
 		not_available()
-	frappe.local.response.filename = invoices.file_name(row.name)
-	frappe.local.response.filecontent = invoices.pdf(row.name)
-	frappe.local.response.type = "download"
+	return private_download(invoices.file_name(row.name), invoices.pdf(row.name), "application/pdf")
 
 
 @frappe.whitelist(methods=["POST"])

@@ -331,6 +331,9 @@ class TestThroughThePortal(DocumentsCase):
 		disposition = mine.headers["Content-Disposition"]
 		self.assertIn("attachment", disposition)
 		self.assertIn("Blood test results.pdf", disposition)
+		# Kept by no browser or proxy, and never sniffed into something the browser would run.
+		self.assertEqual(mine.headers["Cache-Control"], "no-store, private")
+		self.assertEqual(mine.headers["X-Content-Type-Options"], "nosniff")
 		headers = str(mine.headers)
 		for secret in (shared.file_url, shared.file_name, "/private", "/files/"):
 			self.assertNotIn(secret, headers)

@@ -384,6 +384,8 @@ class TestInvoicePdf(InvoicesCase):
 		self.assertEqual(pdf.mimetype, "application/pdf")
 		self.assertIn("attachment", pdf.headers["Content-Disposition"])
 		self.assertIn(f"{mine}.pdf", pdf.headers["Content-Disposition"])
+		self.assertEqual(pdf.headers["Cache-Control"], "no-store, private")
+		self.assertEqual(pdf.mimetype, "application/pdf")
 		bodies = set()
 		for name, response in zip(names[1:], refused, strict=True):
 			self.assertTrue(pdf_is_refused(response), (name, response.status_code))
