@@ -35,6 +35,7 @@ from portal_onboarding.core.invoices import (
 from portal_onboarding.core.portal_gate import CHECKOUT_METHODS
 from portal_onboarding.permissions import granted
 
+PATIENT_INVOICE_FORMAT = "Patient Invoice"
 # A stylesheet the site serves from its /assets folder, as the print page links it.
 SITE_STYLESHEET = re.compile(r'<link\b[^>]*\bhref="(/assets/[^"?#]+\.css)"[^>]*>', re.IGNORECASE)
 FIELDS = [
@@ -115,13 +116,22 @@ def granted_invoice(name: str) -> frappe._dict | None:
 	return row
 
 
+def print_format() -> str | None:
+	"""The clinic's default print format for invoices, else the app's Patient Invoice (what a patient
+	reads: items, totals and what is still to pay, none of the accounting fields Standard prints)."""
+	chosen = frappe.get_meta(SALES_INVOICE).default_print_format
+	if chosen:
+		return chosen
+	return PATIENT_INVOICE_FORMAT if frappe.db.exists("Print Format", PATIENT_INVOICE_FORMAT) else None
+
+
 def pdf(name: str) -> bytes:
-	"""The invoice in the clinic's default print format, as PDF. The caller has checked the grant, which
-	is why Frappe's print permission check (Desk roles) is set aside, as attach_print does."""
+	"""The invoice as PDF (see print_format). The caller has checked the grant, which is why Frappe's
+	print permission check (Desk roles) is set aside, as attach_print does."""
 	previous = frappe.local.flags.ignore_print_permissions
 	frappe.local.flags.ignore_print_permissions = True
 	try:
-		html = frappe.get_print(SALES_INVOICE, name)
+		html = frappe.get_print(SALES_INVOICE, name, print_format=print_format())
 	finally:
 		frappe.local.flags.ignore_print_permissions = previous
 	return get_pdf(with_inline_stylesheets(html))

@@ -381,6 +381,9 @@ class TestInvoicePdf(InvoicesCase):
 		self.assertTrue(pdf.data.startswith(b"%PDF"))
 		text = pdf_text(pdf.data)
 		self.assertTrue(own.patient_name in text and "130.00" in text, text[:300])
+		# The app's Patient Invoice format: what a patient reads, none of the accounting fields.
+		self.assertIn("Still to pay", " ".join(text.split()))
+		self.assertNotIn("Commission", text)
 		self.assertEqual(pdf.mimetype, "application/pdf")
 		self.assertIn("attachment", pdf.headers["Content-Disposition"])
 		self.assertIn(f"{mine}.pdf", pdf.headers["Content-Disposition"])
