@@ -91,7 +91,11 @@ website_redirects = [
 ]
 # Frappe's sign-in page sends "Forgot Password?" to the portal's own page and offers the sign-up; its
 # reset endpoint mails portal logins our audited link and answers alike whoever was asked for.
-update_website_context = ["portal_onboarding.portal.login.point_login_page"]
+# The portal's pages and the sign-in page (only those) get the app's WCAG 2.1 AA stylesheet and form script.
+update_website_context = [
+	"portal_onboarding.portal.login.point_login_page",
+	"portal_onboarding.portal.login.dress_portal_pages",
+]
 override_whitelisted_methods = {
 	"frappe.core.doctype.user.user.reset_password": "portal_onboarding.api.password.frappe_reset_password",
 	# Frappe's web form submit does not look at `published`: an unpublished form takes nothing.

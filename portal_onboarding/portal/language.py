@@ -1,4 +1,4 @@
-"""Guests on the portal's pages get their browser's language.
+"""Guests on the portal's pages and the sign-in page get their browser's language.
 
 Frappe means to pick a guest's language from the `preferred_language` cookie or the Accept-Language
 header, but v15 decides "logged in" before the session exists and so keeps the site's language. This
@@ -17,7 +17,8 @@ def is_own_request(path: str, cmd: str | None) -> bool:
 	method = requested_method(path, cmd)
 	if method is not None:
 		return method.startswith(OWN_METHODS)
-	return path == "/portal" or path.startswith("/portal/")
+	# /login too: the sign-in page the portal sends patients to, with its links to the portal's pages.
+	return path in ("/portal", "/login") or path.startswith("/portal/")
 
 
 def set_guest_language() -> None:
