@@ -8,6 +8,7 @@ from frappe.utils import cint
 
 from portal_onboarding.audit import log_event
 from portal_onboarding.constants import ACCOUNT, EVENT, SECTION, SETTINGS, EventType
+from portal_onboarding.core.medical_records import DEFAULT_RELEASED, RELEASE_FIELDS
 from portal_onboarding.core.upkeep import (
 	SettingsFacts,
 	TemplateState,
@@ -32,6 +33,22 @@ def configured_sections() -> tuple[str, ...]:
 			order_by="idx asc",
 		)
 	)
+
+
+def give_medical_record_defaults() -> None:
+	"""Store the Medical Records defaults where the settings hold no value. A settings row saved before
+	these fields existed (or by a step of the install that set another value first) would otherwise
+	read them as unticked: a single doctype's defaults apply only while it has no row at all."""
+	singles = frappe.qb.DocType("Singles")
+	stored = set(
+		frappe.qb.from_(singles)
+		.select(singles.field)
+		.where((singles.doctype == SETTINGS) & singles.field.isin(list(RELEASE_FIELDS.values())))
+		.run(pluck=True)
+	)
+	for kind, fieldname in RELEASE_FIELDS.items():
+		if fieldname not in stored:
+			frappe.db.set_single_value(SETTINGS, fieldname, int(kind in DEFAULT_RELEASED))
 
 
 def give_default_sections() -> tuple[str, ...]:

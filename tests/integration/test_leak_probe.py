@@ -21,13 +21,14 @@ from frappe.utils.password import update_password
 from portal_onboarding.accounts import management
 from portal_onboarding.api import documents as documents_api
 from portal_onboarding.constants import ACCOUNT, DOCUMENT, FORM_REQUEST
+from portal_onboarding.core.medical_records import DEFAULT_RELEASED
 from portal_onboarding.permissions import portal_grants
 from tests.integration.committed import CommittedCase
 from tests.integration.factories import accept_link, in_own_thread, make_user, strong_password, unique
 from tests.integration.test_portal import ALL_SECTIONS, CLINICAL, permit, raw_insert
 from tests.integration.test_portal_documents import attach, pdf_bytes
 from tests.integration.test_portal_invoices import make_invoice, purge_invoices
-from tests.integration.test_portal_medical_records import Clinic
+from tests.integration.test_portal_medical_records import Clinic, release
 from tests.site import site_name
 
 REPORT = Path(__file__).resolve().parents[1] / ".reports" / "leak_probe.txt"
@@ -153,6 +154,8 @@ def probes_for(patients: list[dict]) -> list[tuple[str, str, dict | None]]:
 class TestLeakProbe(CommittedCase):
 	def setUp(self):
 		super().setUp()
+		# The clinic releases the default medical record types, whatever earlier tests left set.
+		release(*DEFAULT_RELEASED)
 		self.clinic = Clinic()
 		self.files: list[str] = []
 

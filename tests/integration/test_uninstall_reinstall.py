@@ -16,8 +16,10 @@ from portal_onboarding.constants import (
 	SECTION,
 	SETTINGS,
 )
+from portal_onboarding.core.medical_records import DEFAULT_RELEASED
 from portal_onboarding.core.upkeep import DEFAULT_SECTIONS, TemplateState
 from portal_onboarding.reporting import search
+from portal_onboarding.settings import medical_record_types
 from portal_onboarding.setup import templates
 from portal_onboarding.setup.install import CUSTOM_FIELDS
 from portal_onboarding.setup.marley import MARLEY_MENU_ROUTES, OUR_MENU_ROUTE, REGISTRATION_WEB_FORM
@@ -109,6 +111,9 @@ class TestUninstallReinstall(FrappeTestCase):
 	def assert_nothing_inert_on_a_fresh_install(self):
 		"""A fresh install on a lived-in site: defaults that show something, Marley's logins granted."""
 		self.assertEqual(configured_sections(), DEFAULT_SECTIONS)
+		# The Medical Records page shows what a new site's settings form says is released.
+		frappe.clear_document_cache(SETTINGS, SETTINGS)
+		self.assertEqual(set(medical_record_types()), DEFAULT_RELEASED)
 		self.assertEqual(templates.state_of(), TemplateState.CURRENT)
 		self.assertTrue(
 			frappe.db.exists(
