@@ -191,6 +191,16 @@ class EventType:
 	FORM_REQUEST_CANCELLED = "Form Request Cancelled"
 	DOCUMENT_SHARED = "Document Shared"
 	DOCUMENT_UNSHARED = "Document Unshared"
+	ACCESS_NARROWED_BY_AGE = "Access Narrowed by Age"
+	ENDED_AT_MAJORITY = "Access Ended at Majority"
+	GUARDIANSHIP_RECORDED = "Guardianship Recorded"
+	GUARDIANSHIP_ENDED = "Guardianship Ended"
+	ASSENT_RECORDED = "Assent Recorded"
+	ASSENT_WITHDRAWN = "Assent Withdrawn"
+	PROXY_INVITED = "Proxy Invited"
+	PROXY_CHANGED = "Proxy Changed"
+	PROXY_RENEWED = "Proxy Renewed"
+	PROXY_REVOKED = "Proxy Revoked"
 
 	ALL = (
 		ACCOUNT_CREATED,
@@ -230,6 +240,16 @@ class EventType:
 		MIGRATION_SKIPPED,
 		DOCUMENT_SHARED,
 		DOCUMENT_UNSHARED,
+		ACCESS_NARROWED_BY_AGE,
+		ENDED_AT_MAJORITY,
+		GUARDIANSHIP_RECORDED,
+		GUARDIANSHIP_ENDED,
+		ASSENT_RECORDED,
+		ASSENT_WITHDRAWN,
+		PROXY_INVITED,
+		PROXY_CHANGED,
+		PROXY_RENEWED,
+		PROXY_REVOKED,
 	)
 
 

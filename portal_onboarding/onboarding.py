@@ -5,7 +5,7 @@ from typing import Any
 
 import frappe
 from frappe import _
-from frappe.utils import getdate, now_datetime
+from frappe.utils import getdate, now_datetime, today
 
 from portal_onboarding.audit import log_event
 from portal_onboarding.constants import (
@@ -23,6 +23,7 @@ from portal_onboarding.constants import (
 	EventType,
 	InvitationStatus,
 )
+from portal_onboarding.core.age_policy import Stage, default_proxy_end, stage_on
 from portal_onboarding.core.eligibility import (
 	PatientFacts,
 	check_eligibility,
@@ -39,7 +40,7 @@ from portal_onboarding.exceptions import InvalidAccount, InvalidInvitation, NotE
 from portal_onboarding.portal_status import refresh_portal_status
 from portal_onboarding.security.actions import app_action
 from portal_onboarding.security.sessions import end_sessions_after_commit
-from portal_onboarding.settings import eligibility_rules, get_settings
+from portal_onboarding.settings import age_policy, eligibility_rules, get_settings, proxy_max_months
 
 S = AccountStatus
 
@@ -190,15 +191,25 @@ def refresh_self_contact(account: Any, patient_doc: Any) -> None:
 
 
 def representative_account(patient_doc: Any, rep: Representative) -> Any:
-	"""The representative's account on this patient, created when missing."""
+	"""The representative's account on this patient, created when missing.
+
+	A representative staff invite for an adult patient is that adult's proxy (the age policy's end at
+	majority is for a child's parent): it lasts until the clinic's default proxy end date, which only
+	the patient can move later.
+	"""
+	values: dict[str, Any] = {
+		"first_name": rep.first_name,
+		"last_name": rep.last_name,
+		"contact_mobile": rep.mobile,
+		"relation": rep.relation,
+	}
+	day = getdate(today())
+	dob = getdate(patient_doc.dob) if patient_doc.dob else None
+	if stage_on(dob, day, age_policy()) == Stage.ADULT:
+		values.update(adult_proxy=1, access_valid_until=default_proxy_end(day, proxy_max_months()))
 	return find_or_create_account(
 		{"patient": patient_doc.name, "access_type": AccessType.REPRESENTATIVE, "contact_email": rep.email},
-		{
-			"first_name": rep.first_name,
-			"last_name": rep.last_name,
-			"contact_mobile": rep.mobile,
-			"relation": rep.relation,
-		},
+		values,
 	)
 
 

@@ -1,7 +1,9 @@
 """Who may see which patient on the portal: always through an Active account grant, never by email."""
 
+from datetime import date
+
 import frappe
-from frappe.utils import today
+from frappe.utils import getdate, today
 
 from portal_onboarding.constants import (
 	ACCOUNT,
@@ -13,7 +15,12 @@ from portal_onboarding.constants import (
 	AccessType,
 	AccountStatus,
 )
+from portal_onboarding.core.age_policy import Access, Representation, representative_access
 from portal_onboarding.core.portal import Grant
+from portal_onboarding.settings import age_policy
+
+# What the age policy reads from each account (and the Patient's date of birth, read alongside).
+REPRESENTATION_FIELDS = ["adult_proxy", "guardian_of_adult", "guardianship_until", "teen_assent_on"]
 
 
 def is_portal_admin(user: str | None = None) -> bool:
@@ -29,21 +36,52 @@ def portal_grants(user: str | None = None) -> list[frappe._dict]:
 	grants = frappe.get_all(
 		ACCOUNT,
 		filters={"user": user, "status": AccountStatus.ACTIVE},
-		fields=["name", "patient", "patient_name", "access_type", "access_valid_until"],
+		fields=[
+			"name",
+			"patient",
+			"patient_name",
+			"access_type",
+			"access_valid_until",
+			*REPRESENTATION_FIELDS,
+		],
 		order_by="patient_name asc",
 	)
-	open_patients = set(
+	births: dict[str, date | None] = dict(
 		frappe.get_all(
 			PATIENT,
 			filters={"name": ("in", [g.patient for g in grants] or [""]), PORTAL_ACCESS_FIELD: CAN_ACCESS},
-			pluck="name",
+			fields=["name", "dob"],
+			as_list=True,
 		)
 	)
-	return [
-		g
-		for g in grants
-		if g.patient in open_patients and (not g.access_valid_until or str(g.access_valid_until) >= today())
-	]
+	day = getdate(today())  # the site's time zone
+	kept = []
+	for g in grants:
+		if g.patient not in births or (g.access_valid_until and getdate(g.access_valid_until) < day):
+			continue
+		if g.access_type == AccessType.REPRESENTATIVE:
+			g.date_of_birth = getdate(births[g.patient]) if births[g.patient] else None
+			if age_access(g, frozenset(), day).ended:
+				continue
+		kept.append(g)
+	return kept
+
+
+def representation(account: frappe._dict, sections: frozenset[str]) -> Representation:
+	"""The age policy's view of a representative account read with REPRESENTATION_FIELDS and the
+	Patient's `date_of_birth`."""
+	return Representation(
+		sections=sections,
+		date_of_birth=account.date_of_birth,
+		adult_proxy=bool(account.adult_proxy),
+		guardian_of_adult=bool(account.guardian_of_adult),
+		guardianship_until=getdate(account.guardianship_until) if account.guardianship_until else None,
+		assent_recorded=bool(account.teen_assent_on),
+	)
+
+
+def age_access(account: frappe._dict, sections: frozenset[str], day: date) -> Access:
+	return representative_access(representation(account, sections), day, age_policy())
 
 
 def can_access_patient(patient: str, user: str | None = None) -> bool:
@@ -61,7 +99,17 @@ def grants_with_sections(user: str | None = None) -> list[Grant]:
 			fields=["parent", "portal_section"],
 		):
 			sections[row.parent].add(row.portal_section)
-	return [Grant(g.patient, frozenset(sections[g.name]), g.access_type == AccessType.SELF) for g in grants]
+	day = getdate(today())
+	result = []
+	for g in grants:
+		if g.access_type == AccessType.SELF:
+			result.append(Grant(g.patient, frozenset(sections[g.name]), is_self=True))
+			continue
+		# The table says what an admin (or the patient) gave; the patient's age may narrow it today,
+		# before the daily job stores the change.
+		access = age_access(g, frozenset(sections[g.name]), day)
+		result.append(Grant(g.patient, access.sections, awaiting_assent=access.awaiting_assent))
+	return result
 
 
 def granted(patient: str | None, user: str | None = None, section: str | None = None) -> bool:

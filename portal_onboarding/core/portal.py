@@ -30,6 +30,9 @@ class Grant:
 	patient: str
 	sections: frozenset[str]
 	is_self: bool = False
+	# A representative of a patient in the partial years, waiting for the patient's assent: the home
+	# page only, with no section and no personal details.
+	awaiting_assent: bool = False
 
 
 def choose_patient(grants: list[Grant], requested: str | None, remembered: str | None) -> Grant | None:

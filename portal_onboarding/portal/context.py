@@ -60,7 +60,7 @@ def portal_context(context: Any, path: str, section: str | None = None) -> Grant
 	context.portal_sections = [
 		{"key": key, "label": _(key), "route": f"/portal/{route}"} for key, route in visible_sections(grant)
 	]
-	if grant:
+	if grant and not grant.awaiting_assent:
 		context.portal_sections.append(
 			{
 				"key": "Personal Details",

@@ -34,7 +34,11 @@ from portal_onboarding.setup.patient_list import (
 	show_portal_status_in_patient_list,
 )
 from portal_onboarding.setup.templates import sync_invitation_template
-from portal_onboarding.setup.upkeep import give_default_sections, give_medical_record_defaults
+from portal_onboarding.setup.upkeep import (
+	give_age_policy_defaults,
+	give_default_sections,
+	give_medical_record_defaults,
+)
 
 TOGGLE_PERMLEVEL = 1
 
@@ -205,6 +209,7 @@ def after_install() -> None:
 	create_toggle_permissions()
 	# First: a later step's save of the whole settings would store these fields unticked.
 	give_medical_record_defaults()
+	give_age_policy_defaults()
 	sync_invitation_template()
 	give_default_sections()
 	ensure_indexes()

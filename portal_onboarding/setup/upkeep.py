@@ -8,6 +8,12 @@ from frappe.utils import cint
 
 from portal_onboarding.audit import log_event
 from portal_onboarding.constants import ACCOUNT, EVENT, SECTION, SETTINGS, EventType
+from portal_onboarding.core.age_policy import (
+	DEFAULT_MAJORITY_AGE,
+	DEFAULT_PARTIAL_AGE,
+	DEFAULT_PARTIAL_SECTIONS,
+	DEFAULT_PROXY_MONTHS,
+)
 from portal_onboarding.core.medical_records import DEFAULT_RELEASED, RELEASE_FIELDS
 from portal_onboarding.core.upkeep import (
 	SettingsFacts,
@@ -49,6 +55,43 @@ def give_medical_record_defaults() -> None:
 	for kind, fieldname in RELEASE_FIELDS.items():
 		if fieldname not in stored:
 			frappe.db.set_single_value(SETTINGS, fieldname, int(kind in DEFAULT_RELEASED))
+
+
+def give_age_policy_defaults() -> None:
+	"""Store the Representatives by Age and proxy defaults where the settings hold no value (see
+	`give_medical_record_defaults`), and the partial years' sections when the table was never filled."""
+	defaults = {
+		"partial_access_age": DEFAULT_PARTIAL_AGE,
+		"majority_age": DEFAULT_MAJORITY_AGE,
+		"teen_assent_required": 0,
+		"invite_at_majority": 1,
+		"proxy_max_months": DEFAULT_PROXY_MONTHS,
+	}
+	singles = frappe.qb.DocType("Singles")
+	stored = set(
+		frappe.qb.from_(singles)
+		.select(singles.field)
+		.where((singles.doctype == SETTINGS) & singles.field.isin(list(defaults)))
+		.run(pluck=True)
+	)
+	for fieldname, value in defaults.items():
+		if fieldname not in stored:
+			frappe.db.set_single_value(SETTINGS, fieldname, value)
+	if not stored and not frappe.db.exists(
+		SECTION, {"parenttype": SETTINGS, "parentfield": "partial_access_sections"}
+	):
+		for idx, section in enumerate(DEFAULT_PARTIAL_SECTIONS, start=1):
+			frappe.get_doc(
+				{
+					"doctype": SECTION,
+					"parent": SETTINGS,
+					"parenttype": SETTINGS,
+					"parentfield": "partial_access_sections",
+					"idx": idx,
+					"portal_section": section,
+				}
+			).db_insert()
+	frappe.clear_document_cache(SETTINGS, SETTINGS)
 
 
 def give_default_sections() -> tuple[str, ...]:

@@ -9,7 +9,7 @@ no_cache = 1
 
 def get_context(context: dict) -> dict:
 	grant = portal_context(context, "/portal/personal-details")
-	if grant is None:
+	if grant is None or grant.awaiting_assent:
 		raise frappe.PermissionError(_("This part of the portal is not available to you."))
 	context.title = _("Personal details")
 	context.details = records.personal_details(grant.patient)

@@ -45,6 +45,14 @@ APP_ONLY_FIELDS = (
 	"username",
 	"activated_on",
 	"last_invited_on",
+	# The age policy's facts: who chose the person, guardianship and assent (their own actions).
+	"adult_proxy",
+	"aged_out_on",
+	"teen_assent_on",
+	"teen_assent_by",
+	"guardian_of_adult",
+	"guardianship_until",
+	"guardianship_document",
 )
 
 

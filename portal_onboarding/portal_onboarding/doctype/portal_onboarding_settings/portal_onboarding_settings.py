@@ -6,6 +6,14 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import cint
 
+from portal_onboarding.constants import PORTAL_SECTIONS
+from portal_onboarding.core.age_policy import (
+	DEFAULT_MAJORITY_AGE,
+	DEFAULT_PARTIAL_AGE,
+	DEFAULT_PROXY_MONTHS,
+	AgePolicy,
+	policy_problem,
+)
 from portal_onboarding.core.reminders import ReminderPolicy, reminders_never_due
 from portal_onboarding.core.validation import SettingsInput, check_settings
 from portal_onboarding.exceptions import InvalidSettings, throw_reasons
@@ -65,6 +73,26 @@ class PortalOnboardingSettings(Document):
 				portal_base_url=self.portal_base_url,
 			)
 		)
+		# Rows saved before these fields existed hold no value: they mean the defaults.
+		self.partial_access_age = cint(self.partial_access_age) or DEFAULT_PARTIAL_AGE
+		self.majority_age = cint(self.majority_age) or DEFAULT_MAJORITY_AGE
+		self.proxy_max_months = cint(self.proxy_max_months) or DEFAULT_PROXY_MONTHS
+		age_reason = policy_problem(
+			AgePolicy(
+				partial_age=cint(self.partial_access_age),
+				partial_sections=frozenset(row.portal_section for row in self.partial_access_sections),
+				majority_age=cint(self.majority_age),
+			),
+			frozenset(PORTAL_SECTIONS),
+		)
+		if age_reason:
+			reasons = [*reasons, age_reason]
+		if cint(self.proxy_max_months) < 1 or cint(self.proxy_max_months) > 120:
+			frappe.throw(
+				_("Longest Proxy Access must be between 1 and 120 months."),
+				exc=InvalidSettings,
+				title=_("Invalid Portal Onboarding Settings"),
+			)
 		throw_reasons(reasons, InvalidSettings, _("Invalid Portal Onboarding Settings"))
 		self.warn_if_reminders_never_due()
 
