@@ -6,6 +6,7 @@ from typing import Any
 import frappe
 from frappe import _
 from frappe.utils import getdate, now_datetime
+from frappe.utils.password import get_decrypted_password
 
 from portal_onboarding.audit import log_event
 from portal_onboarding.constants import (
@@ -28,6 +29,7 @@ from portal_onboarding.core.activation import (
 	login_email,
 	reusable_login,
 )
+from portal_onboarding.core.proxies import check_code
 from portal_onboarding.core.usernames import check_username, normalise_username
 from portal_onboarding.exceptions import reason_text
 from portal_onboarding.onboarding import (
@@ -97,8 +99,16 @@ def identity_required() -> bool:
 	return bool(get_settings().require_identity_check)
 
 
+def is_proxy_invitation(invitation: Any) -> bool:
+	"""A link a patient sent a proxy from the portal: its holder answers with the code the patient gave
+	them, always, instead of the patient's date of birth and ZIP code."""
+	return bool(invitation.get("proxy_code"))
+
+
 def identity_confirmed(invitation: Any) -> bool:
 	"""True when this link's holder has answered the identity check, or none is asked."""
+	if is_proxy_invitation(invitation):
+		return bool(invitation.identity_verified_on)
 	return not identity_required() or bool(invitation.identity_verified_on)
 
 
@@ -110,30 +120,42 @@ def link_state(invitation: Any) -> dict:
 		"needs_identity": not confirmed,
 		"reverification": bool(invitation.reverification),
 	}
+	if is_proxy_invitation(invitation):
+		# The mail named the patient by first name too: the page asks for "the code <name> gave you".
+		state["proxy"] = True
+		state["invited_by"] = frappe.db.get_value(PATIENT, invitation.patient, "first_name")
 	if confirmed:
 		state["username"] = frappe.db.get_value(ACCOUNT, invitation.account, "username")
 	return state
 
 
 @app_action
-def verify_identity(invitation: Any, date_of_birth: str | None, zip_code: str | None) -> Outcome:
+def verify_identity(
+	invitation: Any, date_of_birth: str | None, zip_code: str | None, code: str | None = None
+) -> Outcome:
 	"""One identity answer, for an invitation read under its lock (`find_invitation(lock=True)`).
 
-	Wrong answers are counted on the locked row; the third revokes the link, clears its hash and
-	moves the account out of Invited with the reason shown on the Patient.
+	A proxy's link takes only the code the patient gave (compared in constant time); every other link
+	takes the patient's date of birth and ZIP code. Wrong answers are counted on the locked row; the
+	third revokes the link, clears its hash and moves the account out of Invited with the reason shown
+	on the Patient.
 	"""
 	# Read under the lock `find_invitation(lock=True)` took, never from an older snapshot.
 	account = frappe.get_doc(ACCOUNT, invitation.account, for_update=True)
 	patient = frappe.get_doc(PATIENT, account.patient, for_update=True)
-	try:
-		dob = getdate(date_of_birth) if date_of_birth else None
-	except Exception:
-		dob = None
-	verdict = check_identity(
-		IdentityAnswer(dob, zip_code),
-		IdentityOnFile(getdate(patient.dob) if patient.dob else None, home_zip(patient.name)),
-		invitation.identity_attempts or 0,
-	)
+	if is_proxy_invitation(invitation):
+		on_file = get_decrypted_password(INVITATION, invitation.name, "proxy_code", raise_exception=False)
+		verdict = check_code(code, on_file, invitation.identity_attempts or 0)
+	else:
+		try:
+			dob = getdate(date_of_birth) if date_of_birth else None
+		except Exception:
+			dob = None
+		verdict = check_identity(
+			IdentityAnswer(dob, zip_code),
+			IdentityOnFile(getdate(patient.dob) if patient.dob else None, home_zip(patient.name)),
+			invitation.identity_attempts or 0,
+		)
 	if verdict.passed:
 		frappe.db.set_value(INVITATION, invitation.name, "identity_verified_on", now_datetime())
 		return Outcome(True)

@@ -22,7 +22,7 @@ from portal_onboarding.constants import (
 from portal_onboarding.core.tokens import issue_token
 from portal_onboarding.onboarding import LINK_HASH_FIELDS, lock_patient_row, refresh_self_contact
 from portal_onboarding.security.actions import app_action
-from portal_onboarding.security.mail import render_email_template
+from portal_onboarding.security.mail import render, render_email_template
 from portal_onboarding.security.mailed_links import clinic_link
 from portal_onboarding.settings import get_settings
 
@@ -38,6 +38,7 @@ def clinic_name() -> str:
 
 
 ACTIVATE_PATH = "/portal/activate"
+PROXY_MAIL = "portal_onboarding/templates/emails/portal_proxy_invitation.html"
 
 
 def activation_link(token: str) -> str:
@@ -81,6 +82,27 @@ def render_email(
 		if reminder:
 			email["subject"] = _("Reminder: {0}").format(email["subject"])
 		return email
+
+
+def render_proxy_email(account: Any, link: str, expires_on: Any, reminder: bool = False) -> dict[str, str]:
+	"""The mail to a proxy the patient invited on the portal: it names the patient by first name only
+	(nothing of their health) and never carries the code, which the patient passes on themselves."""
+	patient = frappe.db.get_value("Patient", account.patient, ["first_name", "language"], as_dict=True)
+	with in_language(patient.language):
+		clinic = clinic_name()
+		subject = _("{0} has invited you to the {1} patient portal").format(patient.first_name, clinic)
+		context = {
+			"first_name": account.first_name,
+			"invited_by": patient.first_name,
+			"clinic_name": clinic,
+			"activation_link": link,
+			"expires_on": format_datetime(expires_on),
+			"is_reminder": reminder,
+		}
+		return {
+			"subject": _("Reminder: {0}").format(subject) if reminder else subject,
+			"message": render(PROXY_MAIL, context),
+		}
 
 
 def sms_text() -> str:
@@ -166,7 +188,11 @@ def mail_link(
 	reminder: bool = False,
 ) -> None:
 	"""Queue the mail carrying an invitation's link (the first one or a reminder) to its address."""
-	email = render_email(account, activation_link(token), expires_on, reverification, reminder=reminder)
+	link = activation_link(token)
+	if invitation.get("proxy_code"):
+		email = render_proxy_email(account, link, expires_on, reminder)
+	else:
+		email = render_email(account, link, expires_on, reverification, reminder=reminder)
 	frappe.sendmail(
 		recipients=[invitation.sent_to],
 		subject=email["subject"],

@@ -48,7 +48,7 @@ from portal_onboarding.core.demo_data import (
 from portal_onboarding.exceptions import throw_reasons
 from portal_onboarding.portal_status import forget_status_counts, refresh_all_summaries
 from portal_onboarding.reporting import search
-from portal_onboarding.settings import default_portal_sections, get_settings
+from portal_onboarding.settings import age_policy, default_portal_sections, get_settings, proxy_max_months
 
 CHUNK_SIZE = 5_000
 ADDRESS = "Address"
@@ -80,7 +80,8 @@ def seed(
 ) -> DemoSummary:
 	"""Add `count` demo patients, numbered on from the highest demo patient already on the site.
 
-	Their accounts get `sections`, by default the sections a new account gets from the settings.
+	Their accounts get `sections`, by default the sections a new account gets from the settings; a
+	teen's parent only those of them the age policy leaves in the partial years.
 	"""
 	started = time.monotonic()
 	require_app()
@@ -92,6 +93,8 @@ def seed(
 		ensure_genders(),
 		int(get_settings().invitation_lifetime_hours or DEFAULT_INVITATION_HOURS),
 		seed=start if random_seed is None else random_seed,
+		policy=age_policy(),
+		proxy_months=proxy_max_months(),
 	)
 	writer = RowWriter(
 		country=demo_country(), sections=default_portal_sections() if sections is None else sections
@@ -277,6 +280,7 @@ class RowWriter:
 			*("patient", "patient_name", "access_type", "status", "username", "self_account_of"),
 			*("first_name", "last_name", "relation", "contact_email", "contact_mobile"),
 			*("force_password_change", "activated_on", "last_invited_on"),
+			*("adult_proxy", "access_valid_until", "aged_out_on"),
 		)
 
 	def account_row(self, p: DemoPatient, a: DemoAccount) -> tuple:
@@ -286,6 +290,7 @@ class RowWriter:
 			*(p.name, p.patient_name, a.access_type, a.status, a.username, p.name if own else None),
 			*(a.first_name, a.last_name, a.relation, a.email, a.mobile),
 			*(0, sql_value(a.activated_on), sql_value(a.last_invited_on)),
+			*(int(a.adult_proxy), sql_value(a.access_valid_until), sql_value(a.aged_out_on)),
 		)
 
 	@staticmethod
@@ -295,7 +300,9 @@ class RowWriter:
 	def section_rows(self, patients: list[DemoPatient]) -> Iterator[tuple]:
 		for p in patients:
 			for a in p.accounts:
-				for idx, section in enumerate(self.sections, start=1):
+				limit = a.section_limit
+				sections = [s for s in self.sections if limit is None or s in limit]
+				for idx, section in enumerate(sections, start=1):
 					yield (
 						*self.standard(f"{a.name}-S{idx}", a.created, a.modified, idx=idx),
 						*(a.name, ACCOUNT, "permitted_sections", section),

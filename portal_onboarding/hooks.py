@@ -122,5 +122,8 @@ scheduler_events = {
 		"portal_onboarding.jobs.expire_password_resets",
 		"portal_onboarding.jobs.expire_sign_ups",
 	],
-	"daily": ["portal_onboarding.jobs.delete_accounts_pending_delete"],
+	"daily": [
+		"portal_onboarding.jobs.delete_accounts_pending_delete",
+		"portal_onboarding.jobs.apply_age_policy",
+	],
 }

@@ -15,6 +15,7 @@ from portal_onboarding.constants import (
 	Channel,
 	EventType,
 )
+from portal_onboarding.representatives import ages
 from portal_onboarding.settings import get_settings
 from portal_onboarding.sign_up import requests as sign_up_requests
 
@@ -85,6 +86,11 @@ def expire_sign_ups() -> None:
 
 def delete_accounts_pending_delete() -> None:
 	management.purge_due()
+
+
+def apply_age_policy() -> None:
+	"""Daily: representatives' access follows the patients' ages (representatives/ages.py)."""
+	ages.apply_age_policy(commit=True)
 
 
 def invite_carer(patient: str) -> None:

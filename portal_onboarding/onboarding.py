@@ -5,7 +5,7 @@ from typing import Any
 
 import frappe
 from frappe import _
-from frappe.utils import getdate, now_datetime, today
+from frappe.utils import escape_html, getdate, now_datetime, today
 
 from portal_onboarding.audit import log_event
 from portal_onboarding.constants import (
@@ -23,7 +23,13 @@ from portal_onboarding.constants import (
 	EventType,
 	InvitationStatus,
 )
-from portal_onboarding.core.age_policy import Stage, default_proxy_end, stage_on
+from portal_onboarding.core.age_policy import (
+	Representation,
+	Stage,
+	default_proxy_end,
+	representative_access,
+	stage_on,
+)
 from portal_onboarding.core.eligibility import (
 	PatientFacts,
 	check_eligibility,
@@ -37,6 +43,7 @@ from portal_onboarding.core.status import check_transition
 from portal_onboarding.core.tokens import expiry
 from portal_onboarding.core.validation import check_sections
 from portal_onboarding.exceptions import InvalidAccount, InvalidInvitation, NotEligible, throw_reasons
+from portal_onboarding.permissions import REPRESENTATION_FIELDS, representation
 from portal_onboarding.portal_status import refresh_portal_status
 from portal_onboarding.security.actions import app_action
 from portal_onboarding.security.sessions import end_sessions_after_commit
@@ -213,6 +220,36 @@ def representative_account(patient_doc: Any, rep: Representative) -> Any:
 	)
 
 
+def age_representation(account: Any, date_of_birth: Any) -> Representation:
+	"""The age policy's view of a stored representative account and its Patient's date of birth."""
+	facts = frappe._dict({field: account.get(field) for field in REPRESENTATION_FIELDS})
+	facts.date_of_birth = getdate(date_of_birth) if date_of_birth else None
+	return representation(facts, frozenset(row.portal_section for row in account.permitted_sections))
+
+
+def ended_by_age(account: Any) -> bool:
+	"""True for a representative whose access the patient's age ends today: an adult patient, no valid
+	guardianship on file, and not a proxy the adult chose."""
+	if account.access_type != AccessType.REPRESENTATIVE:
+		return False
+	dob = frappe.db.get_value(PATIENT, account.patient, "dob")
+	return representative_access(age_representation(account, dob), getdate(today()), age_policy()).ended
+
+
+def refuse_if_ended_by_age(account: Any) -> None:
+	"""No new link and no reactivation for a parent whose access ended at the patient's majority."""
+	if ended_by_age(account):
+		frappe.throw(
+			_(
+				"Patient {0} is an adult, so this representative's access ended at the age of majority. "
+				"Record a legal guardianship on this portal account first, or ask the patient to invite "
+				"this person as their proxy."
+			).format(frappe.bold(escape_html(account.patient_name or account.patient))),
+			exc=InvalidAccount,
+			title=_("Access ended by age"),
+		)
+
+
 @app_action
 def enable(patient: str, in_person: bool = False) -> Any:
 	"""Give the patient portal access: eligibility first, then the toggle and an Enabled Self account.
@@ -374,6 +411,7 @@ def invite(
 			patient_doc.db_set(PORTAL_ACCESS_FIELD, CAN_ACCESS, update_modified=False)
 			log_event(EventType.PORTAL_ENABLED, None, patient, _("Enabled to invite a representative."))
 		account = representative_account(patient_doc, rep)
+		refuse_if_ended_by_age(account)
 		patient_doc.db_set(PORTAL_REASON_FIELD, None, update_modified=False)
 	else:
 		throw_reasons(invitation_reasons(patient_doc), NotEligible, _("The invitation cannot be sent"))

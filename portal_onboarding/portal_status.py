@@ -21,9 +21,12 @@ from portal_onboarding.constants import (
 from portal_onboarding.core.status import AccountState, patient_portal_status
 
 # The unfiltered status counts and funnel of the onboarding report; dropped whenever a status may
-# have changed (and the funnel when a link is first opened).
+# have changed (and the funnel when a link is first opened). The age counts (turning adult, now adult)
+# go with them; what changes those without changing a patient's status drops them too (a date of
+# birth edited, the daily age job ending a parent's access).
 COUNTS_CACHE_KEY = "portal_onboarding:status_counts"
 FUNNEL_CACHE_KEY = "portal_onboarding:funnel"
+AGES_CACHE_KEY = "portal_onboarding:age_counts"
 COUNTS_CACHE_SECONDS = 300
 
 
@@ -73,7 +76,7 @@ def refresh_portal_status(patient: str) -> str:
 
 def forget_status_counts() -> None:
 	"""Drop the cached report counts, now and again after the commit (a reader may refill it before)."""
-	keys = [COUNTS_CACHE_KEY, FUNNEL_CACHE_KEY]
+	keys = [COUNTS_CACHE_KEY, FUNNEL_CACHE_KEY, AGES_CACHE_KEY]
 	frappe.cache.delete_value(keys)
 	frappe.db.after_commit.add(lambda: frappe.cache.delete_value(keys))
 

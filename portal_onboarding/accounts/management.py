@@ -35,6 +35,7 @@ from portal_onboarding.onboarding import (
 	lock_account,
 	lock_patient_row,
 	patient_contact,
+	refuse_if_ended_by_age,
 	retire_user_if_unused,
 	revoke_live_invitations,
 )
@@ -102,11 +103,16 @@ def suspend(account_name: str, reason: str) -> Any:
 
 @app_action
 def reactivate(account_name: str) -> Any:
-	"""Undo a suspension: the login works again (Active), or the account can be invited (Enabled)."""
+	"""Undo a suspension: the login works again (Active), or the account can be invited (Enabled).
+
+	A parent whose access ended at the patient's majority comes back only with a guardianship on file.
+	"""
+	refuse_if_ended_by_age(lock_account(account_name))
 	account = begin(Action.REACTIVATE, account_name, _("The portal account was reactivated by an admin."))
 	if account.user and frappe.db.get_value("User", account.user, "user_type") == "Website User":
 		frappe.db.set_value("User", account.user, "enabled", 1)
 	account.status_reason = None
+	account.aged_out_on = None  # back through a guardianship: the audit trail keeps the ending
 	account.save(ignore_permissions=True)
 	log_event(EventType.ACCOUNT_REACTIVATED, account.name, account.patient, _(account.status))
 	return account

@@ -7,6 +7,7 @@ from portal_onboarding import onboarding
 from portal_onboarding.accounts import management
 from portal_onboarding.constants import ACCOUNT, EVENT, PATIENT
 from portal_onboarding.permissions import is_portal_admin
+from portal_onboarding.representatives import guardianship
 from portal_onboarding.security.ratelimit import count
 
 # Reset mails per account per hour: enough for a typo or two, never a mail bomb.
@@ -155,6 +156,43 @@ def load_from_patient(account: str) -> dict:
 		"contact_email": doc.contact_email,
 		"contact_mobile": doc.contact_mobile,
 	}
+
+
+def representation_of(doc) -> dict:
+	return {
+		**status_of(doc),
+		"guardian_of_adult": doc.guardian_of_adult,
+		"guardianship_until": doc.guardianship_until,
+		"teen_assent_on": doc.teen_assent_on,
+	}
+
+
+@frappe.whitelist(methods=["POST"])
+def record_guardianship(account: str, document: str, until: str | None = None) -> dict:
+	"""Record a legal guardianship of the adult patient (the document seen, an optional end date)."""
+	check_admin_of_account(account)
+	return representation_of(guardianship.record_guardianship(account, document=document, until=until))
+
+
+@frappe.whitelist(methods=["POST"])
+def end_guardianship(account: str) -> dict:
+	"""Clear the guardianship; an adult patient's representative loses access at once."""
+	check_admin_of_account(account)
+	return representation_of(guardianship.end_guardianship(account))
+
+
+@frappe.whitelist(methods=["POST"])
+def record_assent(account: str) -> dict:
+	"""Record the assent of a patient in the partial-access years to this representative's access."""
+	check_admin_of_account(account)
+	return representation_of(guardianship.record_assent(account))
+
+
+@frappe.whitelist(methods=["POST"])
+def withdraw_assent(account: str) -> dict:
+	"""Withdraw the patient's assent."""
+	check_admin_of_account(account)
+	return representation_of(guardianship.withdraw_assent(account))
 
 
 @frappe.whitelist(methods=["GET", "POST"])

@@ -92,13 +92,16 @@ def check_link(key: str) -> dict:
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-def verify_identity(key: str, date_of_birth: str | None = None, home_zip: str | None = None) -> dict:
-	"""Check the patient's date of birth and home ZIP code for this link."""
+def verify_identity(
+	key: str, date_of_birth: str | None = None, home_zip: str | None = None, code: str | None = None
+) -> dict:
+	"""Check the patient's date of birth and home ZIP code for this link (a proxy's link: the code the
+	patient gave them)."""
 	limit("verify_identity", key)
 	invitation = activation.find_invitation(key, lock=True)
 	if invitation is None:
 		return invalid_link()
-	outcome = activation.verify_identity(invitation, date_of_birth, home_zip)
+	outcome = activation.verify_identity(invitation, date_of_birth, home_zip, code)
 	if outcome.ok:
 		outcome.data = {
 			"username": frappe.db.get_value(ACCOUNT, invitation.account, "username"),

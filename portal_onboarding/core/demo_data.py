@@ -9,10 +9,20 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from portal_onboarding.constants import AccessType, AccountStatus, Channel, InvitationStatus
+from portal_onboarding.core.age_policy import (
+	DEFAULT_PROXY_MONTHS,
+	AgePolicy,
+	Stage,
+	add_months,
+	add_years,
+	majority_date,
+	stage_on,
+)
 from portal_onboarding.core.messages import Reason, _
+from portal_onboarding.core.onboarding_report import turning_adult_window
 from portal_onboarding.core.status import AccountState, patient_portal_status
 
 S = AccountStatus
@@ -38,7 +48,15 @@ STATUS_DECK: tuple[str, ...] = (
 )
 # Per block, among patients without portal access: what their record lacks (8% no email, 10% no address).
 QUIRKS: tuple[str, ...] = ("no_email",) * 4 + ("no_address",) * 5 + ("no_zip", "no_dob")
-CHILD_AGE = 16
+# One block in this many (the first among them) has a child turning adult within the report's 30 days
+# and a grown-up whose parent's account the daily age job ended: 0.5% of patients each, a few times what
+# a clinic has, so that a small demo shows both.
+AGES_EVERY = 4
+# A grown-up whose parent's account the daily age job ended came of age this long ago at most; and a
+# parent held the account at least this long before that.
+AGED_OUT_WITHIN_DAYS = 700
+AGED_OUT_AFTER_REGISTRATION_DAYS = 60
+DAYS_PER_YEAR = 365.25
 
 FEMALE_NAMES = (
 	"Olivia", "Emma", "Ava", "Sophia", "Isabella", "Mia", "Charlotte", "Amelia", "Harper", "Evelyn",
@@ -130,6 +148,11 @@ class DemoAccount:
 	last_invited_on: datetime | None = None
 	activated_on: datetime | None = None
 	invitation: DemoInvitation | None = None
+	adult_proxy: bool = False
+	access_valid_until: date | None = None
+	aged_out_on: date | None = None
+	# None: every section the writer gives accounts; else only those of them (a teen's parent's).
+	section_limit: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,10 +239,17 @@ class Slot:
 	quirk: str | None = None
 	in_family: bool = False
 	extra_representative: bool = False
+	turning_adult: bool = False
+	aged_out: bool = False
 
 
-def plan_block(rng: random.Random) -> list[Slot]:
-	"""One block's slots: the status spread, one family sharing an email, the records that lack data."""
+def plan_block(rng: random.Random, ages: bool = True) -> list[Slot]:
+	"""One block's slots: the status spread, one family sharing an email, the records that lack data.
+
+	With portal access: one adult with an extra representative (their proxy); and when `ages`, one
+	child turning adult within the report's look-ahead, and the Suspended patient a young adult whose
+	parent's account the daily age job ended at their majority, with no account of their own yet.
+	"""
 	statuses = list(STATUS_DECK)
 	rng.shuffle(statuses)
 	size = rng.choice((2, 2, 3, 4))
@@ -231,6 +261,7 @@ def plan_block(rng: random.Random) -> list[Slot]:
 	quirks = dict(zip(plain, QUIRKS, strict=False))
 	enabled = [i for i, s in enumerate(statuses) if s != S.NOT_ENABLED]
 	extra = rng.choice(enabled)
+	turning = rng.choice([i for i in enabled if i != extra and statuses[i] != S.SUSPENDED])
 	return [
 		Slot(
 			status=status,
@@ -238,13 +269,20 @@ def plan_block(rng: random.Random) -> list[Slot]:
 			quirk=quirks.get(i),
 			in_family=i in family,
 			extra_representative=i == extra,
+			turning_adult=ages and i == turning,
+			aged_out=ages and status == S.SUSPENDED and i != extra,
 		)
 		for i, status in enumerate(statuses)
 	]
 
 
 class DemoGenerator:
-	"""Draws demo patients for numbers start, start + 1, ...; the same seed gives the same people."""
+	"""Draws demo patients for numbers start, start + 1, ...; the same seed gives the same people.
+
+	Representatives follow the age `policy` as the daily age job leaves them: a child's parent holds
+	the child's account, a teen's parent only the policy's partial sections, an adult's representative
+	is the adult's proxy until a date within `proxy_months`.
+	"""
 
 	def __init__(
 		self,
@@ -253,21 +291,27 @@ class DemoGenerator:
 		invitation_hours: int = 72,
 		seed: int = 0,
 		years: int = 3,
+		policy: AgePolicy | None = None,
+		proxy_months: int = DEFAULT_PROXY_MONTHS,
 	) -> None:
 		self.now = now.replace(microsecond=0)
 		self.genders = tuple(genders)
 		self.lifetime = timedelta(hours=invitation_hours)
 		self.rng = random.Random(seed)
 		self.years = years
+		self.policy = policy or AgePolicy()
+		self.proxy_months = proxy_months
+		self.turning = turning_adult_window(self.now.date(), self.policy)
 
 	def patients(self, start: int, count: int) -> Iterator[DemoPatient]:
 		"""`count` patients, registered oldest first over the last few years."""
 		newest = self.now - max(timedelta(days=3), self.lifetime + timedelta(days=2))
 		oldest = newest - timedelta(days=365 * self.years)
 		step = (newest - oldest) / count
-		for offset in range(0, count, BLOCK):
+		for block, offset in enumerate(range(0, count, BLOCK)):
 			family: tuple[str, str] | None = None
-			for i, slot in enumerate(plan_block(self.rng)[: count - offset]):
+			slots = plan_block(self.rng, ages=block % AGES_EVERY == 0)
+			for i, slot in enumerate(slots[: count - offset]):
 				number = start + offset + i
 				if slot.in_family and family is None:
 					family = self.family(number)
@@ -293,10 +337,34 @@ class DemoGenerator:
 		return self.rng.choice(names)
 
 	def birth_date(self, adult: bool) -> date:
-		bands = ((18, 64), (65, 95)) if adult else ((0, 15), (16, 64), (16, 64), (16, 64), (65, 95))
-		low, high = self.rng.choice(bands)
-		age_days = self.rng.randrange(low * 365 + 1, (high + 1) * 365 - 1)
+		"""An adult's, or anyone's: a fifth children (some in the partial years), the rest adults."""
+		majority = self.policy.majority_age
+		adults = ((majority, 64), (65, 95))
+		low, high = self.rng.choice(adults if adult else ((0, majority - 1), *adults[:1] * 3, adults[1]))
+		# Whole years of 365.25 days: a birthday's leap days never put anyone in the band next to theirs.
+		age_days = self.rng.randrange(int(low * DAYS_PER_YEAR) + 1, int((high + 1) * DAYS_PER_YEAR) - 1)
 		return (self.now - timedelta(days=age_days)).date()
+
+	def turning_adult_birth(self) -> date:
+		"""A birth date whose majority falls within the report's look-ahead."""
+		window = self.turning
+		return window.born_from + timedelta(
+			days=self.rng.randrange((window.born_to - window.born_from).days + 1)
+		)
+
+	def aged_out_birth(self, created: datetime) -> date | None:
+		"""A birth date whose majority fell between registration (a while after) and yesterday; None when
+		the patient was registered too recently to have come of age since."""
+		today = self.now.date()
+		earliest = max(
+			created.date() + timedelta(days=AGED_OUT_AFTER_REGISTRATION_DAYS),
+			today - timedelta(days=AGED_OUT_WITHIN_DAYS),
+		)
+		latest = today - timedelta(days=2)  # a day's slack: 29 February's majority moves a day later
+		if earliest > latest:
+			return None
+		came_of_age = earliest + timedelta(days=self.rng.randrange((latest - earliest).days + 1))
+		return add_years(came_of_age, -self.policy.majority_age)
 
 	def email(self, first: str, last: str, number: int, suffix: str = "") -> str:
 		domain = self.rng.choice(DEMO_DOMAINS)
@@ -328,14 +396,39 @@ class DemoGenerator:
 		sex = self.sex()
 		first = self.first_name(sex)
 		last, email = family if slot.in_family and family else (self.rng.choice(LAST_NAMES), None)
-		dob = None if slot.quirk == "no_dob" else self.birth_date(adult=slot.extra_representative)
-		child = dob is not None and (self.now.date() - dob).days < CHILD_AGE * 365
-		# A child's record carries a parent's contact details, and the parent holds the portal account.
-		parent = self.first_name(self.rng.choice(("Female", "Male"))) if child else None
+		aged_out = self.aged_out_birth(created) if slot.aged_out else None
+		if slot.quirk == "no_dob":
+			dob = None
+		elif aged_out or slot.turning_adult:
+			dob = aged_out or self.turning_adult_birth()
+		else:
+			dob = self.birth_date(adult=slot.extra_representative or slot.aged_out)
+		stage = stage_on(dob, self.now.date(), self.policy)
+		# A child's record carries a parent's contact details, and the parent holds the portal account;
+		# so did a grown-up's whose parent's access ended at majority.
+		parent = (
+			self.first_name(self.rng.choice(("Female", "Male")))
+			if stage in (Stage.CHILD, Stage.PARTIAL) or aged_out
+			else None
+		)
 		if email is None and slot.quirk != "no_email":
 			email = self.email(parent or first, last, number)
+		holder_email = email
+		if aged_out and not slot.in_family and self.rng.random() < 0.7:
+			# Most grown-ups have given the clinic an address of their own; the rest still have the parent's.
+			email = self.email(first, last, number, suffix="a")
 		mobile = self.mobile()
-		accounts = self.accounts(number, slot, first, last, parent, email, mobile, created)
+		accounts = self.accounts(
+			number,
+			slot,
+			(first, last),
+			parent,
+			holder_email,
+			mobile,
+			created,
+			stage,
+			dob if aged_out else None,
+		)
 		enabled = slot.status != S.NOT_ENABLED
 		failure = next((a.invitation.failure_reason for a in accounts if a.invitation), None)
 		return DemoPatient(
@@ -361,18 +454,22 @@ class DemoGenerator:
 		self,
 		number: int,
 		slot: Slot,
-		first: str,
-		last: str,
+		name: tuple[str, str],
 		parent: str | None,
 		email: str | None,
 		mobile: str | None,
 		created: datetime,
+		stage: str,
+		aged_out_birth: date | None,
 	) -> tuple[DemoAccount, ...]:
+		"""The patient's accounts; `email` is the holder's (the parent's for a child)."""
 		if slot.status == S.NOT_ENABLED and not slot.disabled:
 			return ()
+		first, last = name
 		# Disabled patients keep their account, back at Not Enabled after having been active.
-		story = S.ACTIVE if slot.disabled else slot.status
+		story = S.ACTIVE if slot.disabled or aged_out_birth else slot.status
 		representative = parent is not None
+		came_of_age = majority_date(aged_out_birth, self.policy)
 		main = self.account(
 			number,
 			story,
@@ -383,6 +480,9 @@ class DemoGenerator:
 			mobile=mobile,
 			relation=self.rng.choice(("Parent", "Parent", "Parent", "Legal Guardian")) if parent else None,
 			final_status=S.NOT_ENABLED if slot.disabled else None,
+			came_of_age=came_of_age,
+			# What the daily job leaves a teen's parent; the parent of a grown-up had as much the day before.
+			section_limit=self.policy.partial_sections if stage == Stage.PARTIAL or came_of_age else None,
 		)
 		if not slot.extra_representative or representative:
 			return (main,)
@@ -397,8 +497,15 @@ class DemoGenerator:
 			email=self.email(rep_first, rep_last, number, suffix="r"),
 			mobile=self.mobile(),
 			relation=self.rng.choice(ADULT_RELATIONS),
+			proxy_until=self.proxy_end(),
 		)
 		return (main, rep)
+
+	def proxy_end(self) -> date:
+		"""An adult proxy's end date: in the future, within the clinic's maximum."""
+		today = self.now.date()
+		latest = add_months(today, self.proxy_months)
+		return today + timedelta(days=self.rng.randrange(1, (latest - today).days + 1))
 
 	def account(
 		self,
@@ -411,22 +518,32 @@ class DemoGenerator:
 		mobile: str | None,
 		relation: str | None,
 		final_status: str | None = None,
+		came_of_age: date | None = None,
+		section_limit: frozenset[str] | None = None,
+		proxy_until: date | None = None,
 	) -> DemoAccount:
-		"""An account whose dates tell the story of `status`; `final_status` is where it ended up."""
-		invitation = self.invitation(number, status, floor, representative, email, mobile)
+		"""An account whose dates tell the story of `status`; `final_status` is where it ended up.
+
+		`came_of_age`: the patient's majority, on which the daily age job suspended this parent's
+		account (an Active story that ends there). `proxy_until`: an adult's proxy, ending then.
+		"""
+		ended = datetime.combine(came_of_age, time(3)) if came_of_age else None
+		invitation = self.invitation(number, status, floor, representative, email, mobile, before=ended)
 		latest = invitation.created if invitation else self.now - timedelta(hours=1)
 		created = between(self.rng, floor + timedelta(minutes=5), latest - timedelta(seconds=30))
 		last_invited_on = invitation.created if invitation else None
 		activated_on = invitation.accepted_on if invitation else None
 		modified = max(d for d in (created, last_invited_on, activated_on) if d)
-		if status == S.SUSPENDED or final_status:
+		if ended:
+			modified = ended + timedelta(seconds=self.rng.randrange(600))
+		elif status == S.SUSPENDED or final_status:
 			modified = between(self.rng, modified, self.now - timedelta(minutes=5))
 		first, last = person
 		base = ".".join(p for p in (ascii_slug(first), ascii_slug(last)) if p)[:19]
 		return DemoAccount(
 			name=account_name(number, representative),
 			access_type=AccessType.REPRESENTATIVE if representative else AccessType.SELF,
-			status=final_status or status,
+			status=S.SUSPENDED if ended else final_status or status,
 			first_name=first,
 			last_name=last,
 			username=f"{base}.demo{number}{'r' if representative else ''}",
@@ -438,6 +555,10 @@ class DemoGenerator:
 			last_invited_on=last_invited_on,
 			activated_on=activated_on,
 			invitation=invitation,
+			adult_proxy=proxy_until is not None,
+			access_valid_until=proxy_until,
+			aged_out_on=came_of_age,
+			section_limit=section_limit,
 		)
 
 	def invitation(
@@ -448,8 +569,12 @@ class DemoGenerator:
 		representative: bool,
 		email: str | None,
 		mobile: str | None,
+		before: datetime | None = None,
 	) -> DemoInvitation | None:
-		"""The last invitation an account in `status` had; None when it was never invited."""
+		"""The last invitation an account in `status` had; None when it was never invited.
+
+		`before`: an accepted invitation was accepted before then.
+		"""
 		if status == S.ENABLED or not email:
 			return None
 		rng, now, life = self.rng, self.now, self.lifetime
@@ -473,7 +598,8 @@ class DemoGenerator:
 		elif status == S.INVITE_EXPIRED:
 			sent = between(rng, floor + timedelta(hours=1), now - life - timedelta(hours=1))
 		else:
-			sent = between(rng, floor + timedelta(hours=1), now - life - timedelta(days=1))
+			latest = now - life - timedelta(days=1)
+			sent = between(rng, floor + timedelta(hours=1), min(latest, before - life) if before else latest)
 		sent = sent.replace(microsecond=0)
 		created = sent - timedelta(seconds=rng.randrange(2, 90))
 		expires = sent + life

@@ -6,9 +6,10 @@ Pure Python: the report and the API read filters through `parse_filters` and bui
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from portal_onboarding.constants import AccountStatus
+from portal_onboarding.core.age_policy import TURNING_ADULT_DAYS, AgePolicy, add_years, turns_adult_within
 from portal_onboarding.core.eligibility import EligibilityRules, PatientFacts, check_eligibility
 from portal_onboarding.core.messages import Reason, _
 from portal_onboarding.core.status import STATUS_COLOURS
@@ -28,6 +29,7 @@ class ReportFilters:
 	search: str | None = None
 	invited_from: date | None = None
 	invited_to: date | None = None
+	turning_adult: bool = False
 	page: int = 1
 	page_length: int = DEFAULT_PAGE_LENGTH
 
@@ -116,6 +118,7 @@ def parse_filters(raw: Mapping[str, object] | None) -> tuple[ReportFilters, tupl
 		search=search,
 		invited_from=invited_from,
 		invited_to=invited_to,
+		turning_adult=_flag(raw.get("turning_adult")),
 		page=page,
 		page_length=page_length,
 	)
@@ -127,6 +130,63 @@ def row_reasons(facts: PatientFacts, rules: EligibilityRules, status: str) -> tu
 	if status == AccountStatus.ACTIVE:
 		return ()
 	return check_eligibility(facts, rules).reasons
+
+
+# A now-adult patient is done with once their own account is on its way or in use.
+SELF_REACHED = frozenset({AccountStatus.INVITED, AccountStatus.ACTIVE})
+NOW_ADULT = Reason("now_adult", _("Now an adult: invite them to their own account."))
+NOW_ADULT_PARENT_EMAIL = Reason(
+	"now_adult_parent_email",
+	_(
+		"Now an adult, but their email address is the one their parent's account used: change it on the "
+		"patient, then invite them to their own account."
+	),
+)
+
+
+def now_adult_reason(aged_out: int | None, self_status: str | None) -> Reason | None:
+	"""Why the admin should invite a patient whose representative's access ended at their majority.
+
+	`aged_out` is what the report's query reads: None when no representative account of the patient
+	ended at majority, else 1 when the patient's email address is such an account's own, 0 when not.
+	"""
+	if aged_out is None or self_status in SELF_REACHED:
+		return None
+	# An invitation to the parent's mailbox would hand the adult's own account to the parent.
+	return NOW_ADULT_PARENT_EMAIL if aged_out else NOW_ADULT
+
+
+@dataclass(frozen=True)
+class AgeWindow:
+	"""The patients who reach majority after `day` and by `horizon`: those born from `born_from` to
+	`born_to` (both included, an empty range when `born_from > born_to`)."""
+
+	day: date
+	horizon: date
+	born_from: date
+	born_to: date
+	majority_age: int
+
+	@property
+	def days(self) -> int:
+		return (self.horizon - self.day).days
+
+
+def turning_adult_window(day: date, policy: AgePolicy, days: int = TURNING_ADULT_DAYS) -> AgeWindow:
+	"""The births whose majority date falls in the `days` days after `day`, as one range of dates.
+
+	The majority date only grows with the date of birth, so those births are one range; its ends lie
+	within a day of the dates `majority_age` years before the window's ends (29 February moves them),
+	and each candidate is asked of the age policy itself, so the database filters exactly what
+	`turns_adult_within` says.
+	"""
+	first = add_years(day, -policy.majority_age)
+	last = add_years(day + timedelta(days=max(days, 0)), -policy.majority_age)
+	candidates = (first + timedelta(days=n) for n in range(-2, (last - first).days + 3))
+	inside = [b for b in candidates if turns_adult_within(b, day, policy, days)]
+	if not inside:
+		return AgeWindow(day, day + timedelta(days=days), day, day - timedelta(days=1), policy.majority_age)
+	return AgeWindow(day, day + timedelta(days=days), inside[0], inside[-1], policy.majority_age)
 
 
 class EmailAction:
@@ -183,11 +243,25 @@ class Card:
 	value: int | str
 	indicator: str
 	datatype: str = "Int"
+	args: tuple[str, ...] = ()  # what the translated label is formatted with
 
 
 def status_cards(counts: Mapping[str, int]) -> list[Card]:
 	"""One card per status, coloured like the status pill."""
 	return [Card(status, counts.get(status, 0), STATUS_COLOURS[status]) for status in AccountStatus.ALL]
+
+
+def age_cards(turning_adult: int, now_adult: int, window: AgeWindow) -> list[Card]:
+	"""Patients whose representatives' access ends within the window, and grown-ups to invite."""
+	return [
+		Card(
+			_("Turning {0} within {1} days"),
+			turning_adult,
+			"orange",
+			args=(str(window.majority_age), str(window.days)),
+		),
+		Card(_("Now adults to invite"), now_adult, "blue"),
+	]
 
 
 def percent(part: int, whole: int) -> str:

@@ -20,6 +20,9 @@ PORTAL_METHODS: dict[str, str] = {
 	"portal_onboarding.api.invoices.download": "an invoice as PDF (checks the grant and Invoices)",
 	"portal_onboarding.api.invoices.pay": "Pay now on an invoice (checks the grant and Invoices)",
 	"portal_onboarding.api.documents.download": "a shared document (checks the grant and Documents)",
+	"portal_onboarding.api.proxies.invite": "an adult patient invites a proxy to their own record",
+	"portal_onboarding.api.proxies.change": "an adult patient changes a proxy's sections or end date",
+	"portal_onboarding.api.proxies.revoke": "an adult patient stops a proxy's access",
 	# Frappe's web form submit: reached only for forms the login was asked to fill in (checked again by
 	# the app's web form hooks, which bind the document to the request's patient).
 	"frappe.website.doctype.web_form.web_form.accept": "sending a requested web form",

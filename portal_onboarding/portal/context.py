@@ -4,7 +4,9 @@ from typing import Any
 
 import frappe
 from frappe import _
+from frappe.utils import getdate, today
 
+from portal_onboarding.core.age_policy import Stage, stage_on
 from portal_onboarding.core.portal import (
 	PERSONAL_DETAILS_ROUTE,
 	Grant,
@@ -13,6 +15,9 @@ from portal_onboarding.core.portal import (
 	visible_sections,
 )
 from portal_onboarding.permissions import grants_with_sections
+from portal_onboarding.settings import age_policy
+
+PEOPLE_ROUTE = "/portal/people"
 
 CHOICE_KEY = "portal_onboarding:chosen_patient:{sid}"
 CHOICE_SECONDS = 7 * 24 * 60 * 60
@@ -35,6 +40,15 @@ def require_login(path: str) -> None:
 
 def current_grant(grants: list[Grant]) -> Grant | None:
 	return choose_patient(grants, None, remembered_patient())
+
+
+def own_adult_record(grant: Grant | None) -> bool:
+	"""Whether the grant is the login's own (Self) record of a patient who is an adult today: the one
+	who chooses proxies. A minor, or a patient without a date of birth, does not."""
+	if grant is None or not grant.is_self:
+		return False
+	dob = frappe.db.get_value("Patient", grant.patient, "dob")
+	return stage_on(getdate(dob) if dob else None, getdate(today()), age_policy()) == Stage.ADULT
 
 
 def portal_context(context: Any, path: str, section: str | None = None) -> Grant | None:
@@ -67,6 +81,10 @@ def portal_context(context: Any, path: str, section: str | None = None) -> Grant
 				"label": _("Personal details"),
 				"route": f"/portal/{PERSONAL_DETAILS_ROUTE}",
 			}
+		)
+	if own_adult_record(grant):
+		context.portal_sections.append(
+			{"key": "People", "label": _("People who can see my record"), "route": PEOPLE_ROUTE}
 		)
 	context.portal_active = path
 	context.show_sidebar = False

@@ -11,7 +11,7 @@ from typing import Any
 
 import frappe
 from frappe.model.db_query import DatabaseQuery
-from frappe.utils import add_days
+from frappe.utils import add_days, getdate, today
 
 from portal_onboarding.constants import (
 	ACCOUNT,
@@ -26,10 +26,23 @@ from portal_onboarding.constants import (
 	InvitationStatus,
 )
 from portal_onboarding.core.eligibility import EMAIL_PATTERN, ZIP_PATTERN, EligibilityRules
-from portal_onboarding.core.onboarding_report import Funnel, ReportFilters, merge_counts
+from portal_onboarding.core.onboarding_report import (
+	SELF_REACHED,
+	AgeWindow,
+	Funnel,
+	ReportFilters,
+	merge_counts,
+	turning_adult_window,
+)
 from portal_onboarding.core.patient_search import SearchTerm, prefix_pattern, search_terms
-from portal_onboarding.portal_status import COUNTS_CACHE_KEY, COUNTS_CACHE_SECONDS, FUNNEL_CACHE_KEY
+from portal_onboarding.portal_status import (
+	AGES_CACHE_KEY,
+	COUNTS_CACHE_KEY,
+	COUNTS_CACHE_SECONDS,
+	FUNNEL_CACHE_KEY,
+)
 from portal_onboarding.reporting.search import TABLE as WORDS_TABLE
+from portal_onboarding.settings import age_policy
 
 P = "`tabPatient`"
 
@@ -58,8 +71,17 @@ class Where:
 	values: dict[str, Any]
 
 
+def age_window() -> AgeWindow:
+	"""Who turns adult within the report's look-ahead, by the site's today and age policy."""
+	return turning_adult_window(getdate(today()), age_policy())
+
+
 def patient_where(
-	filters: ReportFilters, rules: EligibilityRules, with_status: bool = True, user: str | None = None
+	filters: ReportFilters,
+	rules: EligibilityRules,
+	with_status: bool = True,
+	user: str | None = None,
+	window: AgeWindow | None = None,
 ) -> Where:
 	"""The filters as SQL, plus the user's own restrictions on Patient (user permissions, hooks)."""
 	conditions: list[str] = []
@@ -82,10 +104,40 @@ def patient_where(
 		conditions.append(f"{P}.`{LAST_INVITED_FIELD}` < %(invited_to)s")
 	if filters.eligible_only:
 		conditions.extend(eligibility_conditions(rules, values))
+	if filters.turning_adult:
+		conditions.append(turning_adult_condition(window or age_window(), values))
 	match = DatabaseQuery(PATIENT, user=user).build_match_conditions(as_condition=True)
 	if match:
 		conditions.append(f"({match})")
 	return Where(" and ".join(conditions) or "1=1", values)
+
+
+# Representative accounts that are not reaching the patient any more, or are about to go: a disabled
+# one (the portal was turned off for the patient) and one being deleted lose nothing at majority.
+OFF_STATUSES = (AccountStatus.NOT_ENABLED, AccountStatus.PENDING_DELETE)
+
+
+def turning_adult_condition(window: AgeWindow, values: dict[str, Any]) -> str:
+	"""Patients reaching majority within the window whose representative's access would end with it.
+
+	A range on the date of birth (its own index: a few hundred patients of 100,000 are in it), then
+	the patient's accounts on the `patient` index. Which representatives count: not an adult proxy
+	(the patient chose that one as an adult; majority changes nothing), not disabled or being deleted,
+	and not a legal guardian of the adult whose guardianship still holds when the window ends.
+	"""
+	values.update(
+		born_from=window.born_from,
+		born_to=window.born_to,
+		horizon=window.horizon,
+		rep_type=AccessType.REPRESENTATIVE,
+		off_statuses=OFF_STATUSES,
+	)
+	return f"""({P}.dob between %(born_from)s and %(born_to)s and exists (
+		select 1 from {ACCOUNTS} r where r.patient = {P}.name and r.access_type = %(rep_type)s
+			and r.adult_proxy = 0 and r.status not in %(off_statuses)s
+			and not (r.guardian_of_adult = 1
+				and (r.guardianship_until is null or r.guardianship_until >= %(horizon)s))
+	))"""
 
 
 def search_conditions(terms: tuple[SearchTerm, ...], values: dict[str, Any]) -> list[str]:
@@ -134,10 +186,24 @@ RESET_ACCOUNT_SQL = f"""(
 		and ifnull(a.user, '') != '' and ifnull(a.contact_email, '') != ''
 )"""
 
+# Whether a representative's access ended at the patient's majority (the daily age job set its
+# `aged_out_on`): NULL when none did, else 1 when the patient's email address is a representative's
+# (a child's record carries the parent's address; the age job refuses to invite it too), else 0; and
+# then the patient's own account's status. Looked up (on the `patient` and unique `self_account_of`
+# indexes) only for the page's patients who have a representative, as the Patient counts them.
+HAS_REPRESENTATIVES = f"{P}.`{REPRESENTATIVES_FIELD}` > 0"
+AGED_OUT_SQL = f"""if({HAS_REPRESENTATIVES}, (
+	select if(max(r.aged_out_on is not null), max(ifnull(r.contact_email = lower(trim({P}.email)), 0)), null)
+	from {ACCOUNTS} r where r.patient = {P}.name and r.access_type = '{AccessType.REPRESENTATIVE}'
+), null)"""
+SELF_STATUS_SQL = f"""if({HAS_REPRESENTATIVES},
+	(select s.status from {ACCOUNTS} s where s.self_account_of = {P}.name), null)"""
+
 ROW_COLUMNS = f"""{P}.name as patient, {P}.patient_name, {P}.email, {P}.mobile, {P}.dob,
 	{P}.portal_status, {P}.portal_status_reason, {P}.`{LAST_INVITED_FIELD}` as last_invited_on,
 	{P}.`{ACTIVATED_FIELD}` as activated_on, {P}.`{REPRESENTATIVES_FIELD}` as representatives,
-	{P}.`{HOME_ZIP_FIELD}` as home_zip, {RESET_ACCOUNT_SQL} as reset_account"""
+	{P}.`{HOME_ZIP_FIELD}` as home_zip, {RESET_ACCOUNT_SQL} as reset_account,
+	{AGED_OUT_SQL} as aged_out, {SELF_STATUS_SQL} as self_status"""
 
 
 def page_rows(where: Where, filters: ReportFilters) -> list[frappe._dict]:
@@ -189,6 +255,44 @@ def status_counts(where: Where) -> dict[str, int]:
 	if unfiltered:
 		frappe.cache.set_value(COUNTS_CACHE_KEY, counts, expires_in_sec=COUNTS_CACHE_SECONDS)
 	return counts
+
+
+def age_counts(where: Where, window: AgeWindow) -> tuple[int, int]:
+	"""Patients turning adult within the window (as the filter selects them), and patients now adult
+	whose representative's access ended at their majority with no own account Invited or Active yet.
+
+	The first is a range on the date of birth index, the second starts from the accounts the age job
+	ended, on the `aged_out_on` index; together they cost the report a few milliseconds at 100,000
+	patients, so, unfiltered, they are cached like the status counts: for the day and the age of
+	majority they were counted for, until `portal_status.forget_status_counts`.
+	"""
+	unfiltered = where.sql == "1=1"
+	stamp = [window.day.isoformat(), window.majority_age]
+	if unfiltered and (cached := frappe.cache.get_value(AGES_CACHE_KEY, expires=True)):
+		if cached[:2] == stamp:
+			return cached[2], cached[3]
+	counts = count_ages(where, window)
+	if unfiltered:
+		frappe.cache.set_value(AGES_CACHE_KEY, [*stamp, *counts], expires_in_sec=COUNTS_CACHE_SECONDS)
+	return counts
+
+
+def count_ages(where: Where, window: AgeWindow) -> tuple[int, int]:
+	values = {**where.values}
+	turning = frappe.db.sql(
+		f"select count(*) from {P} where {where.sql} and {turning_adult_condition(window, values)}",
+		values,
+	)[0][0]
+	# Unfiltered, the accounts alone answer: joining every one to its Patient doubled the time.
+	patients = "" if where.sql == "1=1" else f"join {P} on {P}.name = r.patient and {where.sql}"
+	now_adult = frappe.db.sql(
+		f"""select count(distinct r.patient) from {ACCOUNTS} r {patients}
+		where r.aged_out_on is not null and r.access_type = %(rep_type)s
+			and not exists (select 1 from {ACCOUNTS} s where s.self_account_of = r.patient
+				and s.status in %(self_reached)s)""",
+		{**where.values, "rep_type": AccessType.REPRESENTATIVE, "self_reached": tuple(SELF_REACHED)},
+	)[0][0]
+	return int(turning), int(now_adult)
 
 
 def funnel(where: Where) -> Funnel:

@@ -10,8 +10,11 @@ from frappe.utils import getdate
 from portal_onboarding.constants import ADMIN_ROLES
 from portal_onboarding.core.eligibility import EligibilityRules, PatientFacts
 from portal_onboarding.core.onboarding_report import (
+	NOW_ADULT_PARENT_EMAIL,
+	age_cards,
 	email_action,
 	normalise_status,
+	now_adult_reason,
 	page_label,
 	parse_filters,
 	row_reasons,
@@ -82,12 +85,13 @@ def report_data(raw: dict) -> tuple[list[dict], str, list[dict]]:
 	if reasons:
 		return [], refuse("<br>".join(reason_text(r) for r in reasons), _("Check the filters")), []
 	rules = eligibility_rules()
-	where = queries.patient_where(filters, rules)
+	window = queries.age_window()
+	where = queries.patient_where(filters, rules, window=window)
 	memo: dict[str, str] = {}
 	rows = [build_row(row, rules, memo) for row in queries.page_rows(where, filters)]
 
 	# The cards ignore the status filter: they show where every patient the other filters select stands.
-	unfiltered = queries.patient_where(filters, rules, with_status=False)
+	unfiltered = queries.patient_where(filters, rules, with_status=False, window=window)
 	counts = queries.status_counts(unfiltered)
 	total = counts[filters.status] if filters.status else sum(counts.values())
 	template, args = page_label(filters, total)
@@ -95,13 +99,14 @@ def report_data(raw: dict) -> tuple[list[dict], str, list[dict]]:
 	summary = [card_dict(card) for card in status_cards(counts)]
 	funnel = queries.funnel(unfiltered)
 	summary += [card_dict(card) for card in (*funnel.cards(), *funnel.reminder_cards())]
+	summary += [card_dict(card) for card in age_cards(*queries.age_counts(unfiltered, window), window)]
 	return rows, message, summary
 
 
 def card_dict(card: Any) -> dict:
 	return {
 		"value": card.value,
-		"label": _(card.label),
+		"label": _(card.label).format(*card.args),
 		"indicator": card.indicator,
 		"datatype": card.datatype,
 	}
@@ -117,18 +122,30 @@ def build_row(row: dict, rules: EligibilityRules, memo: dict[str, str] | None = 
 	facts = PatientFacts(
 		row["email"], row["home_zip"], dob if dob is None or isinstance(dob, date) else getdate(dob)
 	)
-	reasons = row_reasons(facts, rules, status)
+	self_status = row.pop("self_status")
+	adult = now_adult_reason(row.pop("aged_out"), self_status)
+	# A patient grown out of their parent's account is invited to their own: its status, not the
+	# parent's (which speaks for a patient without an account of their own), decides the invitation.
+	invited_status = normalise_status(self_status) if adult else status
+	reasons = row_reasons(facts, rules, invited_status)
 	memo = {} if memo is None else memo  # each sentence translated once per page
 	# Why the last send failed comes first: it is what the admin can act on right now.
 	row["reason"] = row.pop("portal_status_reason") or "; ".join(
-		(memo.get(r.message) or memo.setdefault(r.message, _(r.message))).format(*r.args) for r in reasons
+		(memo.get(r.message) or memo.setdefault(r.message, _(r.message))).format(*r.args)
+		for r in ((adult, *reasons) if adult else reasons)
 	)  # plain text: the report's formatter escapes every text cell
 	del row["dob"]
 	row["portal_status"] = status
 	row["representatives"] = int(row["representatives"] or 0)
 	row["status_colour"] = colour(status)
 	row["eligible"] = not reasons
-	row["email_action"] = email_action(status, row["email"], row["eligible"], row["reset_account"])
+	row["now_adult"] = adult is not None
+	row["email_action"] = email_action(
+		invited_status,
+		row["email"],
+		row["eligible"] and adult is not NOW_ADULT_PARENT_EMAIL,
+		row["reset_account"],
+	)
 	return row
 
 

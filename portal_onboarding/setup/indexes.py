@@ -6,7 +6,7 @@ Besides the indexes on tables, the report's search has a word index, a table of 
 
 import frappe
 
-from portal_onboarding.constants import BATCH_ITEM, INVITATION, PATIENT
+from portal_onboarding.constants import ACCOUNT, BATCH_ITEM, INVITATION, PATIENT
 from portal_onboarding.reporting import search
 
 # (doctype, columns, index name, unique)
@@ -15,6 +15,10 @@ INDEXES: list[tuple[str, list[str], str, bool]] = [
 	(PATIENT, ["portal_status", "patient_name"], "portal_status_patient_name", False),
 	# The report's "invited from / to" filter.
 	(PATIENT, ["portal_last_invited_on"], "portal_last_invited_on", False),
+	# The report's "turns adult within 30 days": a range of dates of birth, a few patients in thousands.
+	(PATIENT, ["dob"], "portal_dob", False),
+	# The report's "now an adult" count: the few representatives whose access ended at majority.
+	(ACCOUNT, ["aged_out_on"], "aged_out_on", False),
 	# The funnel's reminded invitations, few among many.
 	(INVITATION, ["reminders_sent", "account"], "reminders_sent_account", False),
 	# One item per patient per batch, and a batch's pending patients in lock order.

@@ -76,6 +76,7 @@ PAGES = (
 	View("lab-results", "/portal/lab-results", PATIENT, "[data-out-of-range]", "Lab Results"),
 	View("prescriptions", "/portal/prescriptions", PATIENT, "[data-prescription]", "Prescriptions"),
 	View("personal-details", "/portal/personal-details", PATIENT, "[data-contact-form]"),
+	View("people", "/portal/people", PATIENT, "[data-person] summary"),
 	View("forms", "/portal/forms", PATIENT, "[data-fill-in]", "Forms"),
 	View("medical-records", "/portal/medical-records", PATIENT, ".portal-medical-records", "Medical Records"),
 	View("invoices", "/portal/invoices", PATIENT, ".portal-invoices", "Invoices"),
@@ -152,6 +153,7 @@ def people() -> Iterator[dict]:
 	child = make_eligible_patient(first_name="Nico")
 	patients.append(child.name)
 	logins: dict[tuple[str, str], tuple[str, str]] = {}
+	proxy = {"first_name": "Ana", "last_name": "Proxy", "relation": "Spouse or Partner"}
 	chosen: dict[str, str] = {}  # the patient each language's login looks at (not the child)
 	for lang in LANGUAGES:
 		parent = make_eligible_patient(first_name="Robin" if lang == "en" else "Lucía", language=lang)
@@ -173,6 +175,8 @@ def people() -> Iterator[dict]:
 			for row in frappe.get_all(ACCOUNT, filters={"patient": name, "username": username}, pluck="name"):
 				onboarding.set_permitted_sections(row, SECTIONS)
 		patient_records(parent.name, web_form)
+		# A proxy the clinic invited for the adult: the People page shows them with the forms that change them.
+		invited(parent.name, {**proxy, "email": f"{unique('proxy')}@example.com"})
 		frappe.db.set_value("User", frappe.db.get_value(ACCOUNT, account, "user"), "language", lang)
 		logins[PATIENT, lang] = (username, password)
 		chosen[lang] = parent.name

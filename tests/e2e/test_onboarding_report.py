@@ -2,11 +2,16 @@
 invitation re-sent from its email after a confirm, then a bulk invitation whose progress bar runs to the
 end, driven by a real RQ worker over Frappe's realtime server."""
 
+from contextlib import contextmanager
+from datetime import date, timedelta
 from urllib.parse import quote
 
 import pytest
+import pytz
+from freezegun import freeze_time
 
 import frappe
+from frappe.utils import get_datetime, get_system_timezone, getdate, today
 
 from portal_onboarding import delivery, onboarding
 from portal_onboarding.bulk import batch as bulk_batch
@@ -23,7 +28,9 @@ from portal_onboarding.constants import (
 	EventType,
 	InvitationStatus,
 )
+from portal_onboarding.core.age_policy import add_years
 from portal_onboarding.security.actions import acting
+from portal_onboarding.settings import age_policy
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.desk import signed_in_page
 from tests.e2e.rq_jobs import run_queued_job
@@ -212,3 +219,99 @@ def test_a_bulk_invitation_runs_to_the_end_with_a_live_progress_bar(browser, rea
 		(invitation,) = frappe.get_all(INVITATION, filters={"account": account}, pluck="name")
 		(mail,) = queued_mails(invitation)
 		assert "/portal/activate#key=" in mail["html"]
+
+
+@contextmanager
+def on_day(day: date):
+	"""The clock of this process (not the server's) on `day`, running, as FrappeTestCase.freeze_time."""
+	zone = pytz.timezone(get_system_timezone())
+	with freeze_time(zone.localize(get_datetime(day)).astimezone(pytz.utc), tick=True):
+		yield
+
+
+def with_parent(family: str, first_name: str, came_of_age: date, made: list[str]) -> tuple[str, str]:
+	"""A patient registered as a child a year before `came_of_age`, and the parent's account staff
+	invited then; both committed, the patient added to `made`."""
+	with on_day(came_of_age - timedelta(days=365)):
+		patient = make_eligible_patient(
+			first_name=first_name, last_name=family, dob=add_years(came_of_age, -age_policy().majority_age)
+		).name
+		made.append(patient)
+		account, _invitation = onboarding.invite(
+			patient,
+			representative={
+				"first_name": "Parent",
+				"last_name": family,
+				"email": f"{unique('parent')}@example.com",
+				"relation": "Parent",
+			},
+			enqueue=False,
+		)
+	frappe.db.commit()
+	return patient, account.name
+
+
+def test_the_turning_adult_filter_and_a_grown_up_invited_from_their_row(browser, base_url, ward):
+	family, manager, adults = ward
+	majority = age_policy().majority_age
+	day = getdate(today())
+	made: list[str] = []
+	try:
+		teen, _parent = with_parent(family, "Tess", day + timedelta(days=12), made)
+		grown, parent = with_parent(family, "Gwen", day - timedelta(days=30), made)
+		# What the daily age job leaves of the parent's account at the patient's majority.
+		doc = frappe.get_doc(ACCOUNT, parent)
+		doc.update({"status": AccountStatus.SUSPENDED, "aged_out_on": day - timedelta(days=30)})
+		with acting():
+			doc.save(ignore_permissions=True)
+		frappe.db.commit()
+		see_the_filter_and_invite_the_grown_up(
+			browser, base_url, manager, family, majority, adults, teen, grown
+		)
+
+		# The invitation went to the grown-up's own account and address; the parent's stays ended.
+		frappe.db.rollback()
+		assert self_status(grown) == AccountStatus.INVITED
+		assert frappe.db.get_value(ACCOUNT, parent, "status") == AccountStatus.SUSPENDED
+		own = frappe.db.get_value(ACCOUNT, {"patient": grown, "access_type": AccessType.SELF})
+		invitation = frappe.db.get_value(INVITATION, {"account": own}, ["name", "sent_to"], as_dict=True)
+		assert invitation.sent_to == frappe.db.get_value("Patient", grown, "email")
+		run_queued_job(f"portal_onboarding:invitation:{invitation.name}")
+	finally:
+		for patient in made:
+			purge_patient(patient)
+
+
+def see_the_filter_and_invite_the_grown_up(browser, base_url, manager, family, majority, adults, teen, grown):
+	context, page = signed_in_page(browser, base_url, *manager)
+	try:
+		page.goto(f"{base_url}/app/query-report/{quote(REPORT)}?search={quote(family)}&turning_adult=1")
+		pill(page, teen).wait_for()
+		control = page.locator(".page-form .frappe-control[data-fieldname='turning_adult']")
+		assert control.locator(".label-area").inner_text() == f"Turns {majority} within 30 days"
+		rows = page.locator(".dt-scrollable .po-status")
+		assert [rows.nth(i).get_attribute("data-patient") for i in range(rows.count())] == [teen]
+		card = page.locator(".summary-item", has_text=f"Turning {majority} within 30 days")
+		assert card.locator(".summary-value").inner_text() == "1"
+		page.screenshot(path=str(SCREENSHOTS / "onboarding-report-turning-adult.png"), full_page=True)
+
+		# Without the filter: the grown-up's row says why, and its email invites them to their own account.
+		control.locator("input[data-fieldname='turning_adult']").uncheck()
+		pill(page, grown).wait_for()
+		shown = {rows.nth(i).get_attribute("data-patient") for i in range(rows.count())}
+		assert shown == {teen, grown, *adults}
+		row = page.locator(".dt-scrollable .dt-row", has=pill(page, grown))
+		assert "Now an adult: invite them to their own account." in row.inner_text()
+		assert pill(page, grown).inner_text() == AccountStatus.SUSPENDED
+		card = page.locator(".summary-item", has_text="Now adults to invite")
+		assert card.locator(".summary-value").inner_text() == "1"
+		page.screenshot(path=str(SCREENSHOTS / "onboarding-report-now-adult.png"), full_page=True)
+		email = page.locator(f".dt-scrollable .po-invite[data-patient='{grown}']")
+		assert email.get_attribute("title") == "Send the invitation"
+		email.click()
+		page.wait_for_function(
+			f"() => document.querySelector(\".po-status[data-patient='{grown}']\")?.innerText === 'Invited'"
+		)
+		assert "Now an adult" not in row.inner_text()
+	finally:
+		context.close()

@@ -4,7 +4,17 @@ from datetime import datetime, timedelta
 import pytest
 
 from portal_onboarding.constants import AccessType, AccountStatus, InvitationStatus
+from portal_onboarding.core.age_policy import (
+	TURNING_ADULT_DAYS,
+	AgePolicy,
+	Stage,
+	add_months,
+	majority_date,
+	stage_on,
+	turns_adult_within,
+)
 from portal_onboarding.core.demo_data import (
+	AGES_EVERY,
 	BLOCK,
 	DEMO_DOMAINS,
 	DEMO_PREFIX,
@@ -34,8 +44,30 @@ INVITATION_FOR = {
 }
 
 
-def people(count=1000, genders=("Female", "Male"), hours=72, seed=7, start=1):
-	return list(DemoGenerator(NOW, genders, hours, seed=seed).patients(start, count))
+TODAY = NOW.date()
+POLICY = AgePolicy()
+
+
+def people(count=1000, genders=("Female", "Male"), hours=72, seed=7, start=1, policy=None):
+	return list(DemoGenerator(NOW, genders, hours, seed=seed, policy=policy).patients(start, count))
+
+
+def stage(p, policy=POLICY):
+	return stage_on(p.dob, TODAY, policy)
+
+
+def aged_out(p):
+	return any(a.aged_out_on for a in p.accounts)
+
+
+def turning_adult(p, policy=POLICY):
+	"""What the report's filter selects: majority within 30 days, a representative it would end."""
+	return turns_adult_within(p.dob, TODAY, policy, TURNING_ADULT_DAYS) and any(
+		a.access_type == AccessType.REPRESENTATIVE
+		and not a.adult_proxy
+		and a.status not in (S.NOT_ENABLED, S.PENDING_DELETE)
+		for a in p.accounts
+	)
 
 
 def test_names_carry_the_prefix_and_the_number():
@@ -145,9 +177,100 @@ def test_representatives_speak_for_children_and_some_adults():
 	assert reps
 	assert all(a.relation for _p, a in reps)
 	assert any(len(p.accounts) == 2 for p in group)
-	children = [p for p in group if p.dob and (NOW.date() - p.dob).days < 16 * 365 and p.accounts]
+	children = [p for p in group if stage(p) in (Stage.CHILD, Stage.PARTIAL) and p.accounts]
 	assert children
 	assert all(p.accounts[0].access_type == AccessType.REPRESENTATIVE for p in children)
+	assert all(
+		a.access_type == AccessType.SELF
+		for p in group
+		if stage(p) == Stage.ADULT
+		for a in p.accounts[:1]
+		if not aged_out(p)
+	)
+
+
+def test_children_are_of_every_age_up_to_majority():
+	group = people(1000)
+	ages = {
+		TODAY.year - p.dob.year - ((TODAY.month, TODAY.day) < (p.dob.month, p.dob.day))
+		for p in group
+		if p.dob
+	}
+	assert set(range(18)) <= ages
+	counts = Counter(stage(p) for p in group)
+	# A fifth of the patients drawn from any age are children, a third of those in the partial years.
+	assert 120 < counts[Stage.CHILD] + counts[Stage.PARTIAL] < 260
+	assert 40 < counts[Stage.PARTIAL] < 120
+	assert counts[Stage.UNKNOWN] == 20
+
+
+def test_an_adult_s_extra_representative_is_their_proxy_until_a_date_within_18_months():
+	group = people(1000)
+	proxies = [a for p in group for a in p.accounts if a.adult_proxy]
+	assert len(proxies) == 1000 // BLOCK  # one adult per block
+	for p in group:
+		for a in p.accounts[1:]:
+			assert stage(p) == Stage.ADULT and a.access_type == AccessType.REPRESENTATIVE
+			assert a.adult_proxy and TODAY < a.access_valid_until <= add_months(TODAY, 18), a
+			assert a.section_limit is None and a.aged_out_on is None
+	# Nobody else is a proxy or has an end date.
+	assert all(not a.adult_proxy and a.access_valid_until is None for p in group for a in p.accounts[:1])
+	# A clinic whose proxies last at most 6 months.
+	generator = DemoGenerator(NOW, ("Female",), seed=7, proxy_months=6)
+	ends = [a.access_valid_until for p in generator.patients(1, 200) for a in p.accounts if a.adult_proxy]
+	assert len(ends) == 4 and all(TODAY < end <= add_months(TODAY, 6) for end in ends)
+
+
+def test_a_teen_s_parent_keeps_only_the_partial_sections_as_the_daily_job_would_leave_them():
+	group = people(1000)
+	held = [(p, p.accounts[0]) for p in group if p.accounts and stage(p) in (Stage.CHILD, Stage.PARTIAL)]
+	assert {stage(p) for p, _a in held} == {Stage.CHILD, Stage.PARTIAL}
+	for p, a in held:
+		expected = POLICY.partial_sections if stage(p) == Stage.PARTIAL else None
+		assert a.section_limit == expected, (p.dob, a)
+	assert all(a.section_limit is None for p in group for a in p.accounts if a.access_type == AccessType.SELF)
+	clinic = AgePolicy(partial_sections=frozenset({"Appointments", "Invoices"}))
+	assert {
+		a.section_limit
+		for p in people(300, policy=clinic)
+		for a in p.accounts
+		if stage(p, clinic) == Stage.PARTIAL
+	} == {clinic.partial_sections}
+
+
+def test_a_child_turning_adult_within_30_days_in_the_first_block_and_every_fourth_after():
+	group = people(2000)
+	for start in range(0, 2000, BLOCK * AGES_EVERY):
+		assert any(turning_adult(p) for p in group[start : start + BLOCK]), start
+	turning = [p for p in group if turning_adult(p)]
+	assert 10 <= len(turning) < 16  # one planned every fourth block, a rare random one besides
+	assert len({p.portal_status for p in turning}) > 2
+	assert all(p.accounts[0].relation in ("Parent", "Legal Guardian") for p in turning)
+	assert all(p.accounts[0].section_limit == POLICY.partial_sections for p in turning)
+	# Another age of majority moves them.
+	older = AgePolicy(majority_age=21)
+	assert sum(turning_adult(p, older) for p in people(2000, policy=older)) >= 10
+
+
+def test_a_grown_up_whose_parent_s_access_ended_at_majority_in_the_first_block_and_every_fourth_after():
+	group = people(2000)
+	grown = [p for p in group if aged_out(p)]
+	assert [(p.number - 1) // BLOCK for p in grown] == list(range(0, 2000 // BLOCK, AGES_EVERY))
+	for p in grown:
+		(parent,) = p.accounts  # no account of their own yet
+		assert parent.access_type == AccessType.REPRESENTATIVE and not parent.adult_proxy
+		assert (parent.status, p.portal_status) == (S.SUSPENDED, S.SUSPENDED)
+		assert parent.aged_out_on == majority_date(p.dob, POLICY)
+		assert p.created.date() < parent.aged_out_on < TODAY
+		assert stage(p) == Stage.ADULT
+		assert parent.activated_on < parent.modified and parent.modified.date() == parent.aged_out_on
+		assert parent.section_limit == POLICY.partial_sections
+		assert p.email and p.dob and p.address and p.address.pincode
+	# Most gave the clinic an address of their own; some still have their parent's.
+	own = [p for p in grown if p.email != p.accounts[0].email]
+	assert 0 < len(own) < len(grown)
+	# The other blocks keep a Suspended adult of their own.
+	assert any(p.portal_status == S.SUSPENDED and p.accounts[0].access_type == AccessType.SELF for p in group)
 
 
 def test_account_and_invitation_dates_tell_a_consistent_story():

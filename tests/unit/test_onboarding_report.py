@@ -1,22 +1,28 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from portal_onboarding.constants import AccountStatus
+from portal_onboarding.core.age_policy import TURNING_ADULT_DAYS, AgePolicy, turns_adult_within
 from portal_onboarding.core.eligibility import EligibilityRules, PatientFacts
 from portal_onboarding.core.onboarding_report import (
 	DEFAULT_PAGE_LENGTH,
 	MAX_SEARCH_LENGTH,
+	NOW_ADULT,
+	NOW_ADULT_PARENT_EMAIL,
 	Funnel,
 	ReportFilters,
+	age_cards,
 	last_page,
 	merge_counts,
 	normalise_status,
+	now_adult_reason,
 	page_label,
 	parse_filters,
 	percent,
 	row_reasons,
 	status_cards,
+	turning_adult_window,
 )
 from portal_onboarding.core.status import STATUS_COLOURS
 
@@ -135,3 +141,84 @@ def test_page_label_and_last_page():
 	assert "past the last page" in template and args == ("9", "3")
 	assert last_page(filters, 0) == 1
 	assert page_label(ReportFilters(page_length=100), 123_456)[1] == ("1", "100", "123,456")
+
+
+def test_the_turning_adult_filter_reads_checkbox_values():
+	assert parse_filters({})[0].turning_adult is False
+	assert parse_filters({"turning_adult": "1"})[0].turning_adult is True
+	assert parse_filters({"turning_adult": 0})[0].turning_adult is False
+
+
+@pytest.mark.parametrize(
+	"day",
+	[
+		date(2026, 3, 1),
+		date(2026, 1, 31),  # the window runs into February of a common year
+		date(2028, 2, 1),  # ... of a leap year
+		date(2026, 2, 28),
+		date(2028, 2, 29),
+		date(2026, 12, 15),  # the window crosses a year
+	],
+)
+@pytest.mark.parametrize("policy", [AgePolicy(), AgePolicy(majority_age=21), AgePolicy(majority_age=16)])
+def test_the_turning_adult_window_is_exactly_the_births_the_age_policy_names(day, policy):
+	window = turning_adult_window(day, policy)
+	assert (window.day, window.horizon, window.days) == (day, day + timedelta(days=30), 30)
+	assert window.majority_age == policy.majority_age
+	# Every birth in the years around the window, asked one by one.
+	first = date(day.year - policy.majority_age - 1, 1, 1)
+	births = [first + timedelta(days=n) for n in range(3 * 366)]
+	expected = [b for b in births if turns_adult_within(b, day, policy, TURNING_ADULT_DAYS)]
+	assert expected
+	assert (window.born_from, window.born_to) == (expected[0], expected[-1])
+	inside = [b for b in births if window.born_from <= b <= window.born_to]
+	assert inside == expected
+
+
+def test_the_turning_adult_window_of_no_days_is_empty():
+	window = turning_adult_window(date(2026, 3, 1), AgePolicy(), days=0)
+	assert window.born_from > window.born_to
+
+
+def test_someone_born_on_29_february_turns_adult_on_1_march():
+	# 1 March 2026: those born on 1 March 2008 and on 29 February 2008 alike.
+	window = turning_adult_window(date(2026, 2, 28), AgePolicy(), days=1)
+	assert (window.born_from, window.born_to) == (date(2008, 2, 29), date(2008, 3, 1))
+	window = turning_adult_window(date(2026, 2, 27), AgePolicy(), days=1)
+	assert (window.born_from, window.born_to) == (date(2008, 2, 28), date(2008, 2, 28))
+
+
+@pytest.mark.parametrize(
+	"aged_out, self_status, reason",
+	[
+		(None, None, None),  # no representative ended at majority
+		(None, S.ENABLED, None),
+		(0, None, NOW_ADULT),  # no account of their own yet
+		(0, S.NOT_ENABLED, NOW_ADULT),
+		(0, S.ENABLED, NOW_ADULT),
+		(0, S.INVITE_EXPIRED, NOW_ADULT),
+		(0, S.SUSPENDED, NOW_ADULT),
+		(0, S.INVITED, None),  # on its way
+		(0, S.ACTIVE, None),  # in use
+		(1, None, NOW_ADULT_PARENT_EMAIL),  # the record still has the parent's address
+		(1, S.ACTIVE, None),
+	],
+)
+def test_now_adult_until_their_own_account_is_invited_or_active(aged_out, self_status, reason):
+	assert now_adult_reason(aged_out, self_status) == reason
+
+
+def test_now_adult_reasons_are_sentences_to_translate():
+	assert NOW_ADULT.text() == "Now an adult: invite them to their own account."
+	assert "change it on the patient" in NOW_ADULT_PARENT_EMAIL.text()
+	assert NOW_ADULT.code != NOW_ADULT_PARENT_EMAIL.code
+
+
+def test_age_cards_name_the_age_of_majority_and_the_days():
+	window = turning_adult_window(date(2026, 3, 1), AgePolicy(majority_age=21))
+	turning, now_adult = age_cards(4, 2, window)
+	assert turning.label.format(*turning.args) == "Turning 21 within 30 days"
+	assert (turning.value, turning.datatype) == (4, "Int")
+	assert (now_adult.label, now_adult.value, now_adult.args) == ("Now adults to invite", 2, ())
+	# Every card but these formats its label with nothing.
+	assert all(card.args == () for card in (*status_cards({}), *Funnel(1, 1, 1).cards()))

@@ -62,6 +62,8 @@ def on_update(doc: Document, method: str | None = None) -> None:
 	search.index_patient(doc)  # on insert too: the report's search finds the patient at once
 	if doc.flags.in_insert:
 		return
+	if doc.has_value_changed("dob"):
+		forget_status_counts()  # the report's count of patients turning adult
 	audit_refusals(doc)
 	carer.after_save(doc)
 	email_change.on_patient_email_change(doc)

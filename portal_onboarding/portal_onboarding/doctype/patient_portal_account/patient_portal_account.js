@@ -31,6 +31,9 @@ frappe.ui.form.on("Patient Portal Account", {
 		}
 		frm.add_custom_button(__("Change permitted sections"), () => change_sections(frm));
 		frm.add_custom_button(__("Delete account"), () => delete_account(frm));
+		if (frm.doc.access_type === "Authorized Representative" && !frm.doc.adult_proxy) {
+			add_representation_buttons(frm);
+		}
 		// Sent here by the Patient form to give credentials in person.
 		if (frappe.flags.portal_set_credentials === frm.doc.name) {
 			frappe.flags.portal_set_credentials = null;
@@ -402,5 +405,95 @@ function change_sections(frm) {
 				.then(() => frm.reload_doc()),
 		__("Change permitted sections"),
 		__("Save")
+	);
+}
+
+// A parent's access follows the patient's age: what the admin records for it (Representatives by Age).
+function add_representation_buttons(frm) {
+	const group = __("Representation");
+	if (frm.doc.guardian_of_adult) {
+		frm.add_custom_button(
+			__("End guardianship"),
+			() =>
+				confirm_then(
+					frm,
+					__(
+						"End the legal guardianship? If the patient is an adult, this person's access ends now."
+					),
+					"end_guardianship"
+				),
+			group
+		);
+	} else {
+		frm.add_custom_button(
+			__("Record legal guardianship"),
+			() => record_guardianship(frm),
+			group
+		);
+	}
+	if (frm.doc.teen_assent_on) {
+		frm.add_custom_button(
+			__("Withdraw assent"),
+			() =>
+				confirm_then(
+					frm,
+					__(
+						"Withdraw the patient's assent? When the clinic asks for it, this person sees only the portal's home page again."
+					),
+					"withdraw_assent"
+				),
+			group
+		);
+	} else {
+		frm.add_custom_button(
+			__("Record the patient's assent"),
+			() =>
+				confirm_then(
+					frm,
+					__(
+						"Record that the patient agrees to this person's access to their portal record?"
+					),
+					"record_assent"
+				),
+			group
+		);
+	}
+}
+
+function record_guardianship(frm) {
+	const ended = frm.doc.status === "Suspended";
+	frappe.prompt(
+		[
+			{
+				fieldname: "until",
+				fieldtype: "Date",
+				label: __("Guardianship ends on"),
+				description: __("Leave empty when the court order sets no end date."),
+			},
+			{
+				fieldname: "document",
+				fieldtype: "Small Text",
+				label: __("Document seen"),
+				reqd: 1,
+				description: __(
+					"What you saw, for example the court order and its date (at most 500 characters)."
+				),
+			},
+		],
+		(values) =>
+			call(frm, "record_guardianship", values).then(() =>
+				ended
+					? frappe.msgprint(
+							__(
+								"Guardianship recorded. Reactivate the account to give this person access again."
+							)
+					  )
+					: frappe.show_alert({
+							message: __("Guardianship recorded"),
+							indicator: "green",
+					  })
+			),
+		__("Record legal guardianship"),
+		__("Record")
 	);
 }

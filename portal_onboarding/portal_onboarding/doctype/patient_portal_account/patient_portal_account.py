@@ -23,6 +23,7 @@ from portal_onboarding.exceptions import (
 	throw_reasons,
 )
 from portal_onboarding.portal_status import refresh_portal_status
+from portal_onboarding.representatives.renewal import check_proxy_end
 from portal_onboarding.security import portal_gate
 from portal_onboarding.security.actions import acting, in_app_action
 from portal_onboarding.settings import default_portal_sections
@@ -144,6 +145,7 @@ class PatientPortalAccount(Document):
 			),
 			InvalidAccount,
 		)
+		check_proxy_end(self)
 		# Both hold from one save to the next unless what they check changed (bulk invitations save
 		# each account several times).
 		if self.is_new() or self.has_value_changed("access_type") or self.has_value_changed("patient"):

@@ -2,21 +2,25 @@
 // For license information, please see license.txt
 
 // The user-management list: every portal account with its status in colour, counts per status and
-// per access type in the sidebar, and the accounts whose access ends within 30 days.
+// per access type in the sidebar, the accounts whose access ends within 30 days, and the proxies adult
+// patients chose (marked beside their status, and a filter of their own).
 const PORTAL_ADMIN_ROLES = ["System Manager", "Portal Onboarding Manager"];
 const EXPIRING_DAYS = 30;
 
 frappe.listview_settings["Patient Portal Account"] = {
-	add_fields: ["status", "access_type", "access_valid_until"],
+	add_fields: ["status", "access_type", "access_valid_until", "adult_proxy"],
 	get_indicator(doc) {
 		const colours = frappe.boot.portal_onboarding?.status_colours || {};
-		return [__(doc.status), colours[doc.status] || "gray", "status,=," + doc.status];
+		// A proxy an adult patient chose (or staff invited for an adult) says so beside its status.
+		const label = doc.adult_proxy ? __("{0} · Proxy", [__(doc.status)]) : __(doc.status);
+		return [label, colours[doc.status] || "gray", "status,=," + doc.status];
 	},
 	onload(listview) {
 		group_by_status_and_access_type(listview);
 	},
 	refresh(listview) {
 		show_expiring_soon(listview);
+		show_proxies(listview);
 	},
 };
 
@@ -41,35 +45,46 @@ function expiring_range() {
 }
 
 function show_expiring_soon(listview) {
+	sidebar_filter(listview, "expiring", {
+		label: __("Expires within {0} days", [EXPIRING_DAYS]),
+		title: __("Accounts whose access ends within {0} days", [EXPIRING_DAYS]),
+		filters: { access_valid_until: ["between", expiring_range()] },
+	});
+}
+
+function show_proxies(listview) {
+	sidebar_filter(listview, "proxies", {
+		label: __("Proxies"),
+		title: __("Representatives an adult patient chose (or staff invited for an adult patient)"),
+		filters: { adult_proxy: 1 },
+	});
+}
+
+// Under the group-by fields, in their style: a filter with its count (filters: {field: value or [op, value]}).
+function sidebar_filter(listview, key, { label, title, filters }) {
 	const sidebar = listview.list_sidebar?.sidebar;
 	if (!sidebar) return;
-	if (!sidebar.find("[data-portal-expiring]").length) {
-		// Under the group-by fields, in their style: a filter with its count.
-		sidebar.find(".list-group-by").after(`<li class="list-link" data-portal-expiring>
-			<a class="btn btn-default btn-sm list-sidebar-button text-decoration-none" href="#"
-				title="${__("Accounts whose access ends within {0} days", [EXPIRING_DAYS])}">
-				<span class="text-wrap text-left">${__("Expires within {0} days", [EXPIRING_DAYS])}</span>
+	if (!sidebar.find(`[data-portal-${key}]`).length) {
+		const anchor = sidebar.find("[data-portal-expiring], [data-portal-proxies]").last();
+		(anchor.length ? anchor : sidebar.find(".list-group-by")).after(`<li class="list-link" data-portal-${key}>
+			<a class="btn btn-default btn-sm list-sidebar-button text-decoration-none" href="#" title="${title}">
+				<span class="text-wrap text-left">${label}</span>
 				<span class="group-by-count text-nowrap hidden">(<span data-count></span>)</span>
 			</a>
 		</li>`);
-		sidebar.find("[data-portal-expiring] a").on("click", (event) => {
+		sidebar.find(`[data-portal-${key}] a`).on("click", (event) => {
 			event.preventDefault();
-			listview.filter_area
-				.clear(false)
-				.then(() =>
-					listview.filter_area.add([
-						[listview.doctype, "access_valid_until", "between", expiring_range()],
-					])
-				);
+			const rows = Object.entries(filters).map(([field, value]) =>
+				Array.isArray(value)
+					? [listview.doctype, field, value[0], value[1]]
+					: [listview.doctype, field, "=", value]
+			);
+			listview.filter_area.clear(false).then(() => listview.filter_area.add(rows));
 		});
 	}
-	const link = sidebar.find("[data-portal-expiring]");
-	frappe.db
-		.count(listview.doctype, {
-			filters: { access_valid_until: ["between", expiring_range()] },
-		})
-		.then((count) => {
-			link.find("[data-count]").text(count);
-			link.find(".group-by-count").removeClass("hidden");
-		});
+	const link = sidebar.find(`[data-portal-${key}]`);
+	frappe.db.count(listview.doctype, { filters }).then((count) => {
+		link.find("[data-count]").text(count);
+		link.find(".group-by-count").removeClass("hidden");
+	});
 }

@@ -15,6 +15,14 @@
 	const esc = (value) => frappe.utils.escape_html(value == null ? "" : String(value));
 
 	const statuses = () => Object.keys(frappe.boot.portal_onboarding?.status_colours || {});
+	// "Turns 18 within 30 days", with the clinic's age of majority.
+	const turning_adult_label = () => {
+		const boot = frappe.boot.portal_onboarding || {};
+		return __("Turns {0} within {1} days", [
+			cint(boot.majority_age) || 18,
+			cint(boot.turning_adult_days) || 30,
+		]);
+	};
 
 	// Any filter but the page itself starts again from the first page.
 	const back_to_first_page = () => {
@@ -224,6 +232,12 @@
 				fieldname: "invited_to",
 				label: __("Invited To"),
 				fieldtype: "Date",
+				on_change: back_to_first_page,
+			},
+			{
+				fieldname: "turning_adult",
+				label: turning_adult_label(),
+				fieldtype: "Check",
 				on_change: back_to_first_page,
 			},
 			{ fieldname: "page", label: __("Page"), fieldtype: "Int", default: 1 },
