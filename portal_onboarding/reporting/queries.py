@@ -42,6 +42,7 @@ from portal_onboarding.portal_status import (
 	FUNNEL_CACHE_KEY,
 )
 from portal_onboarding.reporting.search import TABLE as WORDS_TABLE
+from portal_onboarding.representatives import ages
 from portal_onboarding.settings import age_policy
 
 P = "`tabPatient`"
@@ -112,29 +113,25 @@ def patient_where(
 	return Where(" and ".join(conditions) or "1=1", values)
 
 
-# Representative accounts that are not reaching the patient any more, or are about to go: a disabled
-# one (the portal was turned off for the patient) and one being deleted lose nothing at majority.
-OFF_STATUSES = (AccountStatus.NOT_ENABLED, AccountStatus.PENDING_DELETE)
-
-
 def turning_adult_condition(window: AgeWindow, values: dict[str, Any]) -> str:
 	"""Patients reaching majority within the window whose representative's access would end with it.
 
 	A range on the date of birth (its own index: a few hundred patients of 100,000 are in it), then
-	the patient's accounts on the `patient` index. Which representatives count: not an adult proxy
-	(the patient chose that one as an adult; majority changes nothing), not disabled or being deleted,
-	and not a legal guardian of the adult whose guardianship still holds when the window ends.
+	the patient's accounts on the `patient` index. Which representatives count: those the daily age
+	job ends at majority, so not an adult proxy (the patient chose that one as an adult), only one that
+	reaches the patient or is on its way to (not disabled, suspended or being deleted), and not a legal
+	guardian of the adult whose guardianship still holds when the window ends.
 	"""
 	values.update(
 		born_from=window.born_from,
 		born_to=window.born_to,
 		horizon=window.horizon,
 		rep_type=AccessType.REPRESENTATIVE,
-		off_statuses=OFF_STATUSES,
+		ending_statuses=ages.CANDIDATE_STATUSES,
 	)
 	return f"""({P}.dob between %(born_from)s and %(born_to)s and exists (
 		select 1 from {ACCOUNTS} r where r.patient = {P}.name and r.access_type = %(rep_type)s
-			and r.adult_proxy = 0 and r.status not in %(off_statuses)s
+			and r.adult_proxy = 0 and r.status in %(ending_statuses)s
 			and not (r.guardian_of_adult = 1
 				and (r.guardianship_until is null or r.guardianship_until >= %(horizon)s))
 	))"""
@@ -278,6 +275,7 @@ def age_counts(where: Where, window: AgeWindow) -> tuple[int, int]:
 
 
 def count_ages(where: Where, window: AgeWindow) -> tuple[int, int]:
+	"""`age_counts` from the database, never from the cache."""
 	values = {**where.values}
 	turning = frappe.db.sql(
 		f"select count(*) from {P} where {where.sql} and {turning_adult_condition(window, values)}",

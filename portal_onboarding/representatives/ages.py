@@ -41,6 +41,7 @@ from portal_onboarding.core.age_policy import (
 from portal_onboarding.core.eligibility import normalise_email
 from portal_onboarding.delivery import clinic_name, in_language
 from portal_onboarding.exceptions import NotEligible
+from portal_onboarding.portal_status import forget_status_counts
 from portal_onboarding.security.actions import app_action
 from portal_onboarding.security.mail import render as render_mail
 from portal_onboarding.security.mailed_links import clinic_link
@@ -82,6 +83,9 @@ def apply_age_policy(day: date | None = None, commit: bool = False) -> dict[str,
 			frappe.db.commit()
 		for key in done:
 			counts[key] += 1
+	if counts[ENDED]:
+		# The report's "Now adults to invite" count changes even where no patient's status does.
+		forget_status_counts()
 	return counts
 
 

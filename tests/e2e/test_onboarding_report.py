@@ -74,6 +74,8 @@ def ward(outgoing_mail):
 def open_report(page, url: str, family: str) -> None:
 	page.goto(f"{url}/app/query-report/{quote(REPORT)}?search={quote(family)}")
 	page.locator(".dt-scrollable .po-status").first.wait_for()
+	# Desk lifts its loading screen once the last request is answered: then the page is what it shows.
+	page.wait_for_load_state("networkidle")
 
 
 def pill(page, patient: str):
@@ -293,6 +295,7 @@ def see_the_filter_and_invite_the_grown_up(browser, base_url, manager, family, m
 		assert [rows.nth(i).get_attribute("data-patient") for i in range(rows.count())] == [teen]
 		card = page.locator(".summary-item", has_text=f"Turning {majority} within 30 days")
 		assert card.locator(".summary-value").inner_text() == "1"
+		page.wait_for_load_state("networkidle")  # as open_report does
 		page.screenshot(path=str(SCREENSHOTS / "onboarding-report-turning-adult.png"), full_page=True)
 
 		# Without the filter: the grown-up's row says why, and its email invites them to their own account.
@@ -300,7 +303,7 @@ def see_the_filter_and_invite_the_grown_up(browser, base_url, manager, family, m
 		pill(page, grown).wait_for()
 		shown = {rows.nth(i).get_attribute("data-patient") for i in range(rows.count())}
 		assert shown == {teen, grown, *adults}
-		row = page.locator(".dt-scrollable .dt-row", has=pill(page, grown))
+		row = page.locator(".dt-scrollable .dt-row", has=page.locator(f".po-status[data-patient='{grown}']"))
 		assert "Now an adult: invite them to their own account." in row.inner_text()
 		assert pill(page, grown).inner_text() == AccountStatus.SUSPENDED
 		card = page.locator(".summary-item", has_text="Now adults to invite")

@@ -10,8 +10,10 @@ from click.testing import CliRunner
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
+from frappe.utils import getdate, today
 
 from portal_onboarding import demo_data
+from portal_onboarding.api import onboarding as onboarding_api
 from portal_onboarding.commands import portal_onboarding_demo
 from portal_onboarding.constants import (
 	ACCOUNT,
@@ -19,15 +21,19 @@ from portal_onboarding.constants import (
 	EVENT,
 	INVITATION,
 	NO_ACCESS,
+	ONBOARDING_REPORT,
 	PATIENT,
 	SECTION,
 	AccessType,
 	AccountStatus,
 	InvitationStatus,
 )
+from portal_onboarding.core.age_policy import Stage, add_months, stage_on
 from portal_onboarding.core.demo_data import DEMO_PREFIX
+from portal_onboarding.core.onboarding_report import turning_adult_window
 from portal_onboarding.onboarding import home_zip
 from portal_onboarding.portal_status import compute_portal_status
+from portal_onboarding.settings import age_policy, proxy_max_months
 from tests.integration.factories import make_account, make_eligible_patient
 from tests.site import site_name
 
@@ -197,9 +203,61 @@ class TestDemoSeed(FrappeTestCase):
 		self.assertTrue(self.invitations)
 		self.assertTrue(all(i.token_hash is None for i in self.invitations))
 
-	def test_accounts_get_the_sections_asked_for(self):
-		self.assertEqual(self.first.rows[SECTION], len(SECTIONS) * self.first.rows[ACCOUNT])
-		self.assertEqual(self.second.rows[SECTION], 0)
+	def test_accounts_get_the_sections_asked_for_a_teen_s_parent_only_the_partial_ones(self):
+		policy, day = age_policy(), getdate(today())
+		dob = {p.name: p.dob for p in self.patients}
+		partial = [s for s in SECTIONS if s in policy.partial_sections]
+		sections = frappe.get_all(
+			SECTION, filters={"parent": ("like", f"{DEMO_PREFIX}%")}, fields=["parent", "portal_section"]
+		)
+		held: dict[str, list[str]] = {a.name: [] for a in self.accounts}
+		for row in sections:
+			held[row.parent].append(row.portal_section)
+		teens = 0
+		for account in self.accounts:
+			if account.patient > self.first.last:
+				self.assertEqual(held[account.name], [], account.name)  # seeded with no sections
+				continue
+			stage = stage_on(dob[account.patient], day, policy)
+			if account.access_type == AccessType.REPRESENTATIVE and (
+				stage == Stage.PARTIAL or account.aged_out_on
+			):
+				teens += 1
+				self.assertEqual(sorted(held[account.name]), sorted(partial), account.name)
+			else:
+				self.assertEqual(sorted(held[account.name]), sorted(SECTIONS), account.name)
+		self.assertGreaterEqual(teens, 2)  # at least the teen turning adult and the grown-up's parent
+		self.assertEqual(self.first.rows[SECTION], sum(len(v) for v in held.values()))
+
+	def test_adults_extra_representatives_are_their_proxies_until_a_date_within_the_maximum(self):
+		day = getdate(today())
+		proxies = [a for a in self.accounts if a.adult_proxy]
+		self.assertTrue(proxies)
+		dob = {p.name: p.dob for p in self.patients}
+		for account in proxies:
+			self.assertEqual(account.access_type, AccessType.REPRESENTATIVE)
+			self.assertEqual(stage_on(dob[account.patient], day, age_policy()), Stage.ADULT)
+			self.assertTrue(day < account.access_valid_until <= add_months(day, proxy_max_months()), account)
+		# A second account on a patient is always an adult's proxy, never a plain representative.
+		per_patient = Counter(a.patient for a in self.accounts)
+		self.assertEqual({a.patient for a in proxies}, {p for p, n in per_patient.items() if n == 2})
+
+	def test_the_report_finds_the_teen_turning_adult_and_the_grown_up_to_invite(self):
+		from frappe.desk.query_report import run
+
+		turning = {r["patient"] for r in run(ONBOARDING_REPORT, filters={"turning_adult": 1})["result"]}
+		teens = {p.name for p in self.patients if p.name <= self.first.last and p.name in turning}
+		self.assertTrue(teens)
+		window = turning_adult_window(getdate(today()), age_policy())
+		dob = {p.name: p.dob for p in self.patients}
+		self.assertTrue(all(window.born_from <= dob[name] <= window.born_to for name in teens))
+		(grown,) = {a.patient for a in self.accounts if a.aged_out_on}
+		parent = next(a for a in self.accounts if a.aged_out_on)
+		self.assertEqual(parent.status, S.SUSPENDED)
+		(row,) = onboarding_api.rows([grown])
+		self.assertTrue(row["now_adult"])
+		self.assertTrue(row["reason"].startswith("Now an adult"), row["reason"])
+		self.assertEqual(row["portal_status"], S.SUSPENDED)
 
 	def test_demo_rows_open_as_documents(self):
 		account = frappe.get_doc(ACCOUNT, self.accounts[0].name)

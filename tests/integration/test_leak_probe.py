@@ -1,5 +1,5 @@
 """Measure: generate patients with shared emails, representatives of several patients, suspended and
-expired accounts and Marley-made logins, then probe every route that can return patient data as each
+expired accounts, parents of children who grew up, a proxy its patient revoked and Marley-made logins, then probe every route that can return patient data as each
 login. A leak is any response carrying a marker of a patient the login is not granted (or of what no
 login may see: a draft, an unshared document, a practitioner's notes): an email, a mobile number, a
 unique lab value, practitioner, diagnosis, invoice amount or document text, none of which the prober ever
@@ -15,16 +15,28 @@ from pypdf import PdfReader
 from werkzeug.test import Client
 
 import frappe
-from frappe.utils import add_days, today
+from frappe.utils import add_days, add_years, getdate, today
 from frappe.utils.password import update_password
 
 from portal_onboarding.accounts import management
 from portal_onboarding.api import documents as documents_api
+from portal_onboarding.api import invitation as invitation_api
+from portal_onboarding.api import proxies as proxies_api
 from portal_onboarding.constants import ACCOUNT, DOCUMENT, FORM_REQUEST
 from portal_onboarding.core.medical_records import DEFAULT_RELEASED
 from portal_onboarding.permissions import portal_grants
+from portal_onboarding.representatives.ages import follow_age
+from portal_onboarding.settings import age_policy
 from tests.integration.committed import CommittedCase
-from tests.integration.factories import accept_link, in_own_thread, make_user, strong_password, unique
+from tests.integration.factories import (
+	JobRecorder,
+	accept_link,
+	activation_key,
+	in_own_thread,
+	make_user,
+	strong_password,
+	unique,
+)
 from tests.integration.test_portal import ALL_SECTIONS, CLINICAL, permit, raw_insert
 from tests.integration.test_portal_documents import attach, pdf_bytes
 from tests.integration.test_portal_invoices import make_invoice, purge_invoices
@@ -66,6 +78,7 @@ def probes_for(patients: list[dict]) -> list[tuple[str, str, dict | None]]:
 		("GET", "/portal/medical-records", None),
 		("GET", "/portal/invoices", None),
 		("GET", "/portal/documents", None),
+		("GET", "/portal/people", None),
 		("GET", "/invoices", None),
 		("GET", "/me", None),
 		("GET", f"/api/resource/{quote('Sales Invoice')}?fields=%5B%22*%22%5D&limit_page_length=0", None),
@@ -264,13 +277,94 @@ class TestLeakProbe(CommittedCase):
 			extra,
 		)
 
+	def grown_up_parents(self, patients: list[dict], child_dob: str) -> list[tuple[str, str]]:
+		"""Parents of children 6 and 8, with every section, whose children then turn 18: the daily job
+		ends the access to 6; 8's is ended only by the portal reading the policy (the job has not run).
+		Both logins can still sign in, so the probe asks as them."""
+		logins = []
+		for index in (6, 8):
+			name = patients[index]["name"]
+			parent = {
+				"first_name": "Parent",
+				"last_name": "Probe",
+				"email": f"{unique('parent')}@example.com",
+				"relation": "Parent",
+			}
+			account, _invitation, key = self.invited(name, representative=parent)
+			password = strong_password()
+			assert accept_link(key, password=password, dob=str(child_dob))["ok"]
+			permit(name, PROBED_SECTIONS)
+			frappe.db.set_value("Patient", name, "dob", add_years(today(), -18))
+			if index == 6:
+				follow_age(account, getdate(today()), age_policy())
+			user = frappe.db.get_value(ACCOUNT, account, "user")
+			frappe.db.set_value("User", user, "enabled", 1)  # the sign-in works, the grant does not
+			frappe.db.commit()
+			self.assertEqual(portal_grants(user), [])
+			logins.append((user, password))
+		self.assertEqual(
+			frappe.db.get_value(
+				ACCOUNT,
+				{"patient": patients[6]["name"], "access_type": "Authorized Representative"},
+				"status",
+			),
+			"Suspended",
+		)
+		return logins
+
+	def revoked_proxy(self, patient: str) -> tuple[str, str]:
+		"""Patient 7 signs in, invites a proxy with every section, the proxy activates with the code,
+		and the patient revokes it; the proxy's login is left able to sign in."""
+		_account, self_user = self.active_login(patient)
+		frappe.set_user(self_user)
+		try:
+			with JobRecorder() as jobs:
+				invited = proxies_api.invite(
+					first_name="Proxy",
+					last_name="Probe",
+					email=f"{unique('proxy')}@example.com",
+					relation="Spouse or Partner",
+					sections=json.dumps(PROBED_SECTIONS),
+					end_date=add_days(today(), 90),
+				)
+			jobs.run()
+		finally:
+			frappe.set_user("Administrator")
+		assert invited["ok"], invited
+		frappe.db.commit()
+		invitation = frappe.get_all(
+			"Patient Portal Invitation", filters={"account": invited["account"]}, pluck="name"
+		)[0]
+		key = activation_key(invitation)
+		assert invitation_api.verify_identity(key, code=invited["code"])["ok"]
+		password = strong_password()
+		assert accept_link(key, username=unique("proxy."), password=password, dob=None)["ok"]
+		proxy_user = frappe.db.get_value(ACCOUNT, invited["account"], "user")
+		self.assertEqual([g.patient for g in portal_grants(proxy_user)], [patient])
+		frappe.set_user(self_user)
+		try:
+			assert proxies_api.revoke(invited["account"])["ok"]
+		finally:
+			frappe.set_user("Administrator")
+		frappe.db.set_value("User", proxy_user, "enabled", 1)
+		frappe.db.commit()
+		self.assertEqual(portal_grants(proxy_user), [])
+		return proxy_user, password
+
 	def test_no_login_reaches_a_patient_it_was_not_granted(self):
 		rng = random.Random(20261122)
 		shared = f"{unique('family')}@example.com"
 		patients = []
-		for n in range(6):
+		# 6 and 8 are children when their parents are invited, and grow up before the probe; 7 is an
+		# adult who invites a proxy and then revokes it.
+		child_dob = add_years(today(), -10)
+		for n in range(9):
 			email = shared if n < 3 else f"{unique('p')}@example.com"
-			patient = self.patient(email=email, mobile=f"+1555{rng.randint(1000000, 9999999)}")
+			patient = self.patient(
+				email=email,
+				mobile=f"+1555{rng.randint(1000000, 9999999)}",
+				**({"dob": child_dob} if n in (6, 8) else {}),
+			)
 			records, markers, drafts, forms, extra = self.make_records(patient.name, rng)
 			patients.append(
 				{
@@ -315,6 +409,8 @@ class TestLeakProbe(CommittedCase):
 		)
 		frappe.db.set_value(ACCOUNT, expired, "access_valid_until", add_days(today(), -1))
 		logins.append((rep_user, password))
+		logins += self.grown_up_parents(patients, child_dob)
+		logins.append(self.revoked_proxy(patients[7]["name"]))
 		# A Marley-made login for patient 5 (its email, its user_id), never granted; and one carrying the
 		# shared family email.
 		for email, patient in ((patients[5]["email"], patients[5]), (None, None)):

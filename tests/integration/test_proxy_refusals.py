@@ -1,6 +1,8 @@
 """Who may not choose proxies: a patient reaching for another patient's proxy (one answer for every name),
-and a minor's own login, a representative's login or a patient without a date of birth, who get 403 on
-the People page and its endpoints."""
+a minor's own login, a representative's login or a patient without a date of birth, who get 403 on the
+People page and its endpoints, and another site's page posting with the patient's session."""
+
+from werkzeug.test import Client
 
 import frappe
 from frappe.utils import add_days, add_years, getdate, today
@@ -12,12 +14,14 @@ from tests.integration.factories import (
 	JobRecorder,
 	accept_link,
 	activation_key,
+	in_own_thread,
 	make_account,
 	strong_password,
 	unique,
 )
 from tests.integration.test_portal_gate import as_login
 from tests.integration.test_proxies import API, PEOPLE, REFUSAL, ProxyCase, signed_in
+from tests.site import site_name
 
 
 class TestWhoMayNot(ProxyCase):
@@ -89,3 +93,32 @@ class TestWhoMayNot(ProxyCase):
 		(page,) = as_login(adult_user, adult_password, [requests[0]])
 		self.assertEqual(page.status_code, 403)
 		self.assertEqual(frappe.db.count(ACCOUNT, {"contact_email": "x@example.com"}), 0)
+
+	def test_another_sites_page_cannot_invite_for_the_patient(self):
+		patient, user, password = self.self_login()
+		invite = {
+			"first_name": "X",
+			"email": f"{unique('x')}@example.com",
+			"relation": "Other",
+			"sections": '["Forms"]',
+			"end_date": add_days(today(), 30),
+		}
+
+		def work() -> list:
+			from frappe.app import application
+
+			client = Client(application)
+			headers = {"Host": site_name()}
+			client.post("/api/method/login", data={"usr": user, "pwd": password}, headers=headers)
+			return [
+				client.post(API + "invite", data=invite, headers={**headers, **elsewhere})
+				for elsewhere in (
+					{"Origin": "https://evil.example"},
+					{"Referer": "https://evil.example/x"},
+					{"Origin": f"http://{site_name()}"},  # the portal's own page
+				)
+			]
+
+		self.assertEqual([r.status_code for r in in_own_thread(work)], [403, 403, 200])
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.count(ACCOUNT, {"patient": patient, "contact_email": invite["email"]}), 1)

@@ -8,6 +8,7 @@ import frappe
 from frappe.utils import getdate, today
 
 from portal_onboarding import onboarding
+from portal_onboarding.api import account as account_api
 from portal_onboarding.api import invitation as invitation_api
 from portal_onboarding.api import onboarding as onboarding_api
 from portal_onboarding.constants import ACCOUNT, AccessType, AccountStatus
@@ -118,16 +119,20 @@ class TestTurningAdult(AgesCase):
 		self.set_account(guardian, guardian_of_adult=1)
 		disabled, _account = self.child(29)
 		onboarding.disable(disabled)
+		suspended, account = self.child(29)
+		account_api.suspend(account, "The parent asked us to")
 
 		everyone = self.rows()
-		self.assertEqual(len(everyone), 13)
+		self.assertEqual(len(everyone), 14)
 		turning = self.rows(turning_adult=1)
 		self.assertEqual(set(turning), {in_29, tomorrow, in_30, short_guardian})
 		self.assertNotIn(no_dob, turning)
 		for bystander in (in_31, adult_today, adult_since, young, no_representative, own_proxy):
 			self.assertNotIn(bystander, turning)
 		self.assertNotIn(lasting_guardian, turning)
+		# Accounts the age job leaves alone, as they reach nobody: disabled, suspended by staff.
 		self.assertNotIn(disabled, turning)
+		self.assertNotIn(suspended, turning)
 
 		# The card counts them, with the filter on or off; the other filters narrow both.
 		self.assertEqual(self.card(self.turning_label), 4)

@@ -61,11 +61,11 @@ def aged_out(p):
 
 
 def turning_adult(p, policy=POLICY):
-	"""What the report's filter selects: majority within 30 days, a representative it would end."""
+	"""What the report's filter selects: majority within 30 days, a representative the age job ends."""
 	return turns_adult_within(p.dob, TODAY, policy, TURNING_ADULT_DAYS) and any(
 		a.access_type == AccessType.REPRESENTATIVE
 		and not a.adult_proxy
-		and a.status not in (S.NOT_ENABLED, S.PENDING_DELETE)
+		and a.status in (S.ENABLED, S.INVITED, S.ACTIVE, S.INVITE_EXPIRED, S.INVITE_FAILED)
 		for a in p.accounts
 	)
 
