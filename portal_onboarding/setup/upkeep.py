@@ -57,9 +57,14 @@ def give_medical_record_defaults() -> None:
 			frappe.db.set_single_value(SETTINGS, fieldname, int(kind in DEFAULT_RELEASED))
 
 
-def give_age_policy_defaults() -> None:
+def give_age_policy_defaults(upgrade: bool = False) -> None:
 	"""Store the Representatives by Age and proxy defaults where the settings hold no value (see
-	`give_medical_record_defaults`), and the partial years' sections when the table was never filled."""
+	`give_medical_record_defaults`), and the partial years' sections when the table was never filled.
+
+	`upgrade`: the patch that brings these fields, run once while they are new. A save of the whole
+	settings earlier in the same migrate has already stored them (unticked, empty), so it gives every
+	default whatever is stored: no admin can have chosen a value yet.
+	"""
 	defaults = {
 		"partial_access_age": DEFAULT_PARTIAL_AGE,
 		"majority_age": DEFAULT_MAJORITY_AGE,
@@ -75,9 +80,9 @@ def give_age_policy_defaults() -> None:
 		.run(pluck=True)
 	)
 	for fieldname, value in defaults.items():
-		if fieldname not in stored:
+		if upgrade or fieldname not in stored:
 			frappe.db.set_single_value(SETTINGS, fieldname, value)
-	if not stored and not frappe.db.exists(
+	if (upgrade or not stored) and not frappe.db.exists(
 		SECTION, {"parenttype": SETTINGS, "parentfield": "partial_access_sections"}
 	):
 		for idx, section in enumerate(DEFAULT_PARTIAL_SECTIONS, start=1):

@@ -23,6 +23,7 @@ from portal_onboarding.core.upkeep import DEFAULT_SECTIONS
 from portal_onboarding.core.usernames import check_username
 from portal_onboarding.permissions import portal_grants
 from portal_onboarding.reporting.report import rows_for
+from portal_onboarding.settings import age_policy, get_settings, proxy_max_months
 from tests.integration.factories import accept_link, http_as
 from tests.site import lived_in, site_name, upgraded
 
@@ -87,6 +88,11 @@ class TestALivedInSite(FrappeTestCase):
 			sorted(g.patient for g in portal_grants(users.pop())),
 			sorted(r["patient"] for r in carer["patients"]),
 		)
+		# Invited by staff for adults: those adults' proxies, until the default end date.
+		for row in carer["patients"]:
+			proxy, until = frappe.db.get_value(ACCOUNT, row["account"], ["adult_proxy", "access_valid_until"])
+			self.assertEqual(proxy, 1)
+			self.assertIsNotNone(until)
 
 
 class TestMarleyLoginsAtUpgrade(FrappeTestCase):
@@ -114,6 +120,30 @@ class TestMarleyLoginsAtUpgrade(FrappeTestCase):
 
 class TestUpgradeFromAnEarlierVersion(FrappeTestCase):
 	"""Data made through the first version where invitations worked, then `bench migrate` to this one."""
+
+	def test_the_age_policy_has_its_defaults_after_the_upgrade(self):
+		# Patches earlier in the same migrate save the whole settings, storing the new fields unticked
+		# and empty before the policy's own patch runs: that patch gives the defaults all the same.
+		policy = age_policy()
+		self.assertEqual(
+			(policy.partial_age, policy.majority_age, policy.partial_sections, policy.assent_required),
+			(12, 18, frozenset({"Appointments"}), False),
+		)
+		self.assertEqual((get_settings().invite_at_majority, proxy_max_months()), (1, 18))
+
+	def test_representatives_the_earlier_version_gave_adults_are_kept_as_their_proxies(self):
+		for account in upgraded()["representative"]["accounts"]:
+			self.assertEqual(frappe.db.get_value(ACCOUNT, account, "adult_proxy"), 1)
+			self.assertTrue(
+				frappe.db.exists(
+					EVENT,
+					{
+						"account": account,
+						"event_type": EventType.ACCESS_CHANGED,
+						"details": ("like", "Kept as a proxy of an adult patient%"),
+					},
+				)
+			)
 
 	def test_statuses_and_audit_rows_are_kept_and_the_report_shows_them(self):
 		before = upgraded()["accounts"]

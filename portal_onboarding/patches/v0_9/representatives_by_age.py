@@ -7,5 +7,5 @@ from portal_onboarding.setup.upkeep import give_age_policy_defaults
 
 
 def execute() -> None:
-	give_age_policy_defaults()
+	give_age_policy_defaults(upgrade=True)
 	keep_adults_representatives()
