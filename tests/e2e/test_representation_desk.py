@@ -3,6 +3,8 @@ shows only the home page saying the clinic will help; an admin records the assen
 Representation buttons and the parent then sees the partial years' sections; the admin records a legal
 guardianship with the document seen."""
 
+from urllib.parse import quote
+
 import pytest
 
 import frappe
@@ -75,9 +77,15 @@ def portal_home(browser, base_url: str, username: str, password: str):
 	return context, page
 
 
+def item(desk, label: str):
+	"""The form's button-group entry named `label` (the group's own menu, not its small-screen copy)."""
+	encoded = quote(label, safe="-_.!~*'()")  # as the browser's encodeURIComponent writes it
+	return desk.locator(f'.page-actions .dropdown-item[data-label="{encoded}"]')
+
+
 def representation(desk, label: str) -> None:
 	desk.locator(".page-actions .custom-actions button", has_text="Representation").click()
-	desk.locator(".dropdown-menu.show .dropdown-item", has_text=label).click()
+	item(desk, label).click()
 
 
 def test_assent_opens_the_partial_sections_and_a_guardianship_is_recorded(browser, base_url, teen_and_parent):
@@ -99,15 +107,17 @@ def test_assent_opens_the_partial_sections_and_a_guardianship_is_recorded(browse
 	representation(desk, "Record the patient's assent")
 	desk.locator(".modal.show button.btn-primary", has_text="Yes").click()
 	# The form reloads with the assent on file: its button now withdraws it.
-	desk.locator(".dropdown-item", has_text="Withdraw assent").wait_for(state="attached")
+	item(desk, "Withdraw assent").wait_for(state="attached")
 	frappe.db.rollback()
 	assert frappe.db.get_value(ACCOUNT, account, "teen_assent_by") == manager_email
 
 	page.goto(f"{base_url}/portal")
 	page.locator("[data-portal-home-sections] a", has_text="Appointments").wait_for()
 	assert page.locator("[data-awaiting-assent]").count() == 0
+	# The partial years' section, and the patient's own personal details (every grant's).
 	assert [a.inner_text().strip() for a in page.locator("[data-portal-home-sections] a").all()] == [
-		"Appointments"
+		"Appointments",
+		"Personal details",
 	]
 	assert page.goto(f"{base_url}/portal/lab-results").status == 403
 	person.close()
@@ -117,7 +127,7 @@ def test_assent_opens_the_partial_sections_and_a_guardianship_is_recorded(browse
 	dialog.locator("[data-fieldname='document'] textarea").fill("Court order 2026/114, seen 5 Dec 2026")
 	desk.screenshot(path=str(SCREENSHOTS / "desk-account-guardianship.png"))
 	dialog.locator("button.btn-primary", has_text="Record").click()
-	desk.locator(".dropdown-item", has_text="End guardianship").wait_for(state="attached")
+	item(desk, "End guardianship").wait_for(state="attached")
 	desk.locator(
 		".frappe-control[data-fieldname='guardianship_document']", has_text="Court order"
 	).first.wait_for()
