@@ -23,6 +23,7 @@ from portal_onboarding.core.tokens import issue_token
 from portal_onboarding.onboarding import LINK_HASH_FIELDS, lock_patient_row, refresh_self_contact
 from portal_onboarding.security.actions import app_action
 from portal_onboarding.security.mail import render, render_email_template
+from portal_onboarding.security.mail import send as send_mail
 from portal_onboarding.security.mailed_links import clinic_link
 from portal_onboarding.settings import get_settings
 
@@ -193,15 +194,7 @@ def mail_link(
 		email = render_proxy_email(account, link, expires_on, reminder)
 	else:
 		email = render_email(account, link, expires_on, reverification, reminder=reminder)
-	frappe.sendmail(
-		recipients=[invitation.sent_to],
-		subject=email["subject"],
-		message=email["message"],
-		reference_doctype=INVITATION,
-		reference_name=invitation.name,
-		add_unsubscribe_link=0,
-		retry=3,
-	)
+	send_mail([invitation.sent_to], email["subject"], email["message"], INVITATION, invitation.name)
 
 
 def deliver_sms(invitation: Any, account: Any) -> None:

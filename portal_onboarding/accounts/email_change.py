@@ -19,6 +19,7 @@ from portal_onboarding.core.eligibility import email_changed, is_valid_email, no
 from portal_onboarding.permissions import is_portal_admin
 from portal_onboarding.security.actions import acting
 from portal_onboarding.security.mail import render as render_mail
+from portal_onboarding.security.mail import send as send_mail
 
 S = AccountStatus
 
@@ -83,15 +84,7 @@ def notify_old_address(account: Any, address: str) -> None:
 		context = {"clinic_name": clinic_name(), "changed_on": format_datetime(now_datetime())}
 		subject = _("The email address of your {0} patient portal account was changed").format(clinic_name())
 		message = render_mail("portal_onboarding/templates/emails/portal_email_changed.html", context)
-	frappe.sendmail(
-		recipients=[address],
-		subject=subject,
-		message=message,
-		reference_doctype=ACCOUNT,
-		reference_name=account.name,
-		add_unsubscribe_link=0,
-		retry=3,
-	)
+	send_mail([address], subject, message, ACCOUNT, account.name)
 
 
 def on_patient_email_change(patient: Document) -> None:

@@ -12,6 +12,7 @@ from portal_onboarding.core.tokens import issue_token
 from portal_onboarding.security.actions import app_action
 from portal_onboarding.security.links import find_live_link
 from portal_onboarding.security.mail import render as render_html
+from portal_onboarding.security.mail import send as send_mail
 from portal_onboarding.security.mailed_links import clinic_link, configured_base_url, report_missing
 from portal_onboarding.settings import get_settings
 
@@ -51,15 +52,7 @@ def issue(account: Any, self_service: bool = False) -> str | None:
 		}
 	).insert(ignore_permissions=True)
 	message = render_mail(account, clinic_link(RESET_PATH, issued.token), issued.expires_on, self_service)
-	frappe.sendmail(
-		recipients=[account.contact_email],
-		subject=message["subject"],
-		message=message["message"],
-		reference_doctype=PASSWORD_RESET,
-		reference_name=reset.name,
-		add_unsubscribe_link=0,
-		retry=3,
-	)
+	send_mail([account.contact_email], message["subject"], message["message"], PASSWORD_RESET, reset.name)
 	log_event(
 		EventType.PASSWORD_RESET_SENT,
 		account.name,

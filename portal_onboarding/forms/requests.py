@@ -33,6 +33,7 @@ from portal_onboarding.exceptions import InvalidAccount, throw_reasons
 from portal_onboarding.permissions import granted
 from portal_onboarding.security.actions import app_action, in_app_action
 from portal_onboarding.security.mail import render as render_mail
+from portal_onboarding.security.mail import send as send_mail
 from portal_onboarding.security.mailed_links import clinic_link
 from portal_onboarding.security.portal_gate import is_portal_login
 
@@ -139,15 +140,7 @@ def notify(doc: Any, emails: list[str], language: str | None) -> None:
 			"portal_onboarding/templates/emails/portal_form_requested.html",
 			{"clinic_name": clinic, "link": clinic_link(FORMS_PATH)},
 		)
-	frappe.sendmail(
-		recipients=emails,
-		subject=subject,
-		message=message,
-		reference_doctype=FORM_REQUEST,
-		reference_name=doc.name,
-		add_unsubscribe_link=0,
-		retry=3,
-	)
+	send_mail(emails, subject, message, FORM_REQUEST, doc.name)
 
 
 def lock_request(name: str) -> Any:

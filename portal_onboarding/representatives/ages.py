@@ -44,6 +44,7 @@ from portal_onboarding.exceptions import NotEligible
 from portal_onboarding.portal_status import forget_status_counts
 from portal_onboarding.security.actions import app_action
 from portal_onboarding.security.mail import render as render_mail
+from portal_onboarding.security.mail import send as send_mail
 from portal_onboarding.security.mailed_links import clinic_link
 from portal_onboarding.settings import age_policy, get_settings
 
@@ -233,15 +234,7 @@ def end_access(account: Any, person: Any, day: date, policy: AgePolicy) -> list[
 
 
 def send(account: Any, subject: str, message: str) -> None:
-	frappe.sendmail(
-		recipients=[account.contact_email],
-		subject=subject,
-		message=message,
-		reference_doctype=ACCOUNT,
-		reference_name=account.name,
-		add_unsubscribe_link=0,
-		retry=3,
-	)
+	send_mail([account.contact_email], subject, message, ACCOUNT, account.name)
 
 
 def offer_own_account(person: Any) -> bool:

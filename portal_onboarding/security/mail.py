@@ -31,3 +31,17 @@ def render_email_template(name: str, context: dict[str, Any]) -> dict[str, str]:
 		"subject": " ".join(subject.split()),
 		"message": frappe.render_template(template.response_, escaped(context)),
 	}
+
+
+def send(recipients: list[str], subject: str, message: str, doctype: str, name: str) -> None:
+	"""Queue one of the app's mails: to people, not a mailing list (no unsubscribe link), kept with the
+	record it is about, and retried when the mail server fails."""
+	frappe.sendmail(
+		recipients=recipients,
+		subject=subject,
+		message=message,
+		reference_doctype=doctype,
+		reference_name=name,
+		add_unsubscribe_link=0,
+		retry=3,
+	)

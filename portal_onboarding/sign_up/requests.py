@@ -35,6 +35,7 @@ from portal_onboarding.core.tokens import issue_token
 from portal_onboarding.security.actions import app_action
 from portal_onboarding.security.links import find_live_link
 from portal_onboarding.security.mail import render as render_mail
+from portal_onboarding.security.mail import send as send_mail
 from portal_onboarding.security.mailed_links import guest_link
 from portal_onboarding.settings import get_settings
 
@@ -110,15 +111,7 @@ def mail(request: Any, subject: str, template: str, context: dict[str, Any]) -> 
 		clinic = clinic_name()
 		message = render_mail(template, {"first_name": request.first_name, "clinic_name": clinic, **context})
 		subject = _(subject).format(clinic)
-	frappe.sendmail(
-		recipients=[request.email],
-		subject=subject,
-		message=message,
-		reference_doctype=REGISTRATION,
-		reference_name=request.name,
-		add_unsubscribe_link=0,
-		retry=3,
-	)
+	send_mail([request.email], subject, message, REGISTRATION, request.name)
 
 
 def find(key: str | None, lock: bool = False) -> Any | None:
