@@ -33,6 +33,14 @@ def representative(account_name: str) -> Any:
 	return account
 
 
+def store(account: Any, values: dict[str, Any], event: str, detail: str) -> Any:
+	"""Write the account's guardianship or assent fields and the event that says who did it."""
+	account.update(values)
+	account.save(ignore_permissions=True)
+	log_event(event, account.name, account.patient, detail)
+	return account
+
+
 @app_action
 def record_guardianship(account_name: str, document: str, until: Any = None) -> Any:
 	"""Record that the representative is the patient's legal guardian as an adult (with what the admin
@@ -54,16 +62,12 @@ def record_guardianship(account_name: str, document: str, until: Any = None) -> 
 	end = getdate(until) if until else None
 	if end and end < getdate(today()):
 		frappe.throw(_("The guardianship's end date cannot be in the past."), exc=InvalidAccount)
-	account = representative(account_name)
-	account.update({"guardian_of_adult": 1, "guardianship_until": end, "guardianship_document": document})
-	account.save(ignore_permissions=True)
-	log_event(
+	return store(
+		representative(account_name),
+		{"guardian_of_adult": 1, "guardianship_until": end, "guardianship_document": document},
 		EventType.GUARDIANSHIP_RECORDED,
-		account.name,
-		account.patient,
 		_("Until {0}; document seen: {1}").format(formatdate(end) if end else _("no end date"), document),
 	)
-	return account
 
 
 @app_action
@@ -73,12 +77,10 @@ def end_guardianship(account_name: str) -> Any:
 	if not account.guardian_of_adult:
 		frappe.throw(_("No legal guardianship is recorded on this portal account."), exc=InvalidAccount)
 	until = account.guardianship_until
-	account.update({"guardian_of_adult": 0, "guardianship_until": None, "guardianship_document": None})
-	account.save(ignore_permissions=True)
-	log_event(
+	store(
+		account,
+		{"guardian_of_adult": 0, "guardianship_until": None, "guardianship_document": None},
 		EventType.GUARDIANSHIP_ENDED,
-		account.name,
-		account.patient,
 		_("Ended by {0} (it was on file until {1})").format(
 			frappe.session.user, formatdate(until) if until else _("no end date")
 		),
@@ -113,15 +115,12 @@ def record_assent(account_name: str) -> Any:
 			),
 			exc=InvalidAccount,
 		)
-	account.update({"teen_assent_on": now_datetime(), "teen_assent_by": frappe.session.user})
-	account.save(ignore_permissions=True)
-	log_event(
+	return store(
+		account,
+		{"teen_assent_on": now_datetime(), "teen_assent_by": frappe.session.user},
 		EventType.ASSENT_RECORDED,
-		account.name,
-		account.patient,
 		_("Recorded by {0}").format(frappe.session.user),
 	)
-	return account
 
 
 @app_action
@@ -131,12 +130,9 @@ def withdraw_assent(account_name: str) -> Any:
 	if not account.teen_assent_on:
 		frappe.throw(_("No assent of the patient is recorded on this portal account."), exc=InvalidAccount)
 	recorded = account.teen_assent_on
-	account.update({"teen_assent_on": None, "teen_assent_by": None})
-	account.save(ignore_permissions=True)
-	log_event(
+	return store(
+		account,
+		{"teen_assent_on": None, "teen_assent_by": None},
 		EventType.ASSENT_WITHDRAWN,
-		account.name,
-		account.patient,
 		_("Withdrawn by {0} (recorded on {1})").format(frappe.session.user, format_datetime(recorded)),
 	)
-	return account
