@@ -88,26 +88,32 @@ def can_access_patient(patient: str, user: str | None = None) -> bool:
 	return any(g.patient == patient for g in portal_grants(user))
 
 
-def grants_with_sections(user: str | None = None) -> list[Grant]:
-	"""The login's grants with the sections each account permits (one query for all sections)."""
-	grants = portal_grants(user)
-	sections: dict[str, set[str]] = {g.name: set() for g in grants}
-	if grants:
+def sections_by_account(accounts: list[str]) -> dict[str, frozenset[str]]:
+	"""The sections each account's table permits, read in one query."""
+	sections: dict[str, set[str]] = {name: set() for name in accounts}
+	if accounts:
 		for row in frappe.get_all(
 			SECTION,
-			filters={"parenttype": ACCOUNT, "parent": ("in", list(sections))},
+			filters={"parenttype": ACCOUNT, "parent": ("in", accounts)},
 			fields=["parent", "portal_section"],
 		):
 			sections[row.parent].add(row.portal_section)
+	return {name: frozenset(keys) for name, keys in sections.items()}
+
+
+def grants_with_sections(user: str | None = None) -> list[Grant]:
+	"""The login's grants with the sections each account permits (one query for all sections)."""
+	grants = portal_grants(user)
+	sections = sections_by_account([g.name for g in grants])
 	day = getdate(today())
 	result = []
 	for g in grants:
 		if g.access_type == AccessType.SELF:
-			result.append(Grant(g.patient, frozenset(sections[g.name]), is_self=True))
+			result.append(Grant(g.patient, sections[g.name], is_self=True))
 			continue
 		# The table says what an admin (or the patient) gave; the patient's age may narrow it today,
 		# before the daily job stores the change.
-		access = age_access(g, frozenset(sections[g.name]), day)
+		access = age_access(g, sections[g.name], day)
 		result.append(Grant(g.patient, access.sections, awaiting_assent=access.awaiting_assent))
 	return result
 

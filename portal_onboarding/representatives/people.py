@@ -4,9 +4,9 @@ when, the code of a pending proxy's live invitation, and whether the patient may
 import frappe
 from frappe.utils import get_datetime, getdate, now_datetime, today
 
-from portal_onboarding.constants import ACCOUNT, INVITATION, PATIENT, SECTION, AccessType, InvitationStatus
+from portal_onboarding.constants import ACCOUNT, INVITATION, PATIENT, AccessType, InvitationStatus
 from portal_onboarding.core.proxies import MANAGEABLE, format_code, person_status
-from portal_onboarding.permissions import REPRESENTATION_FIELDS, age_access
+from portal_onboarding.permissions import REPRESENTATION_FIELDS, age_access, sections_by_account
 from portal_onboarding.representatives.proxies import ordered, stored_code
 
 
@@ -42,19 +42,13 @@ def people(patient: str) -> list[frappe._dict]:
 		],
 		order_by="creation asc",
 	)
-	sections: dict[str, set[str]] = {row.name: set() for row in rows}
-	for section in frappe.get_all(
-		SECTION,
-		filters={"parenttype": ACCOUNT, "parent": ("in", list(sections) or [""])},
-		fields=["parent", "portal_section"],
-	):
-		sections[section.parent].add(section.portal_section)
+	sections = sections_by_account([row.name for row in rows])
 	codes = live_codes([row.name for row in rows])
 	dob = frappe.db.get_value(PATIENT, patient, "dob")
 	day = getdate(today())
 	for row in rows:
 		row.date_of_birth = getdate(dob) if dob else None
-		access = age_access(row, frozenset(sections[row.name]), day)
+		access = age_access(row, sections[row.name], day)
 		ended = access.ended or bool(row.access_valid_until and getdate(row.access_valid_until) < day)
 		row.update(
 			{
