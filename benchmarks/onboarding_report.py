@@ -64,7 +64,7 @@ def measure_report(rounds: int) -> dict[str, float]:
 	from frappe.desk.query_report import run as run_report
 
 	from portal_onboarding.core.onboarding_report import ReportFilters
-	from portal_onboarding.portal_status import COUNTS_CACHE_KEY
+	from portal_onboarding.primitives.status import COUNTS_CACHE_KEY
 	from portal_onboarding.reporting import queries
 	from portal_onboarding.reporting.report import build_row
 	from portal_onboarding.settings import eligibility_rules

@@ -45,8 +45,9 @@ def make_family() -> tuple[str, str, list[str]]:
 	"""A representative's login granted five patients with records; returns (user, password, patients)."""
 	from frappe.utils.password import update_password
 
-	from portal_onboarding import onboarding
-	from portal_onboarding.activation import grant, save_login
+	from portal_onboarding.invitations import portal_access, sending
+	from portal_onboarding.invitations.activation import grant
+	from portal_onboarding.primitives.logins import save_login
 	from portal_onboarding.security.actions import acting
 
 	email = f"bench.rep.{secrets.token_hex(4)}@example.com"
@@ -64,7 +65,7 @@ def make_family() -> tuple[str, str, list[str]]:
 		).insert(ignore_permissions=True)
 		patients.append(patient.name)
 		with acting():
-			account, invitation = onboarding.invite(
+			account, invitation = sending.invite(
 				patient.name,
 				representative={
 					"first_name": "Bench",
@@ -77,7 +78,9 @@ def make_family() -> tuple[str, str, list[str]]:
 			if user is None:
 				user = save_login(None, account, f"bench.rep.{secrets.token_hex(4)}")
 			grant(account, invitation, user, "benchmark")
-			onboarding.set_permitted_sections(account.name, ["Appointments", "Lab Results", "Prescriptions"])
+			portal_access.set_permitted_sections(
+				account.name, ["Appointments", "Lab Results", "Prescriptions"]
+			)
 		for _ in range(3):
 			insert_record(
 				{

@@ -2,9 +2,12 @@
 
 import click
 
+import frappe
+from frappe import _
 from frappe.commands import get_site, pass_context
+from frappe.utils import strip_html
 
-from portal_onboarding.core.demo_data import MAX_PATIENTS
+from portal_onboarding.core.demo.names import MAX_PATIENTS
 
 
 @click.command("portal-onboarding-demo")
@@ -17,10 +20,8 @@ from portal_onboarding.core.demo_data import MAX_PATIENTS
 @pass_context
 def portal_onboarding_demo(context: dict, patients: int | None, remove: bool) -> None:
 	"""Seed realistic demo patients in bulk, or remove all of them."""
-	import frappe
-	from frappe import _
-	from frappe.utils import strip_html
-
+	# Imported here: bench imports every app's commands module for each of its commands, before a site is
+	# chosen; the demo code, and the app's layers under it, load only when this command runs.
 	from portal_onboarding import demo_data
 
 	if patients is not None and remove:

@@ -35,18 +35,17 @@ from portal_onboarding.constants import (
 	SEND_INVITATION_FIELD,
 	AccessType,
 )
-from portal_onboarding.core.demo_data import (
+from portal_onboarding.core.demo.generator import DemoGenerator
+from portal_onboarding.core.demo.names import (
 	DEMO_PREFIX,
 	NUMBER_WIDTH,
-	DemoAccount,
-	DemoGenerator,
-	DemoPatient,
 	address_name,
 	check_patient_count,
 	demo_number,
 )
+from portal_onboarding.core.demo.records import DemoAccount, DemoPatient
 from portal_onboarding.exceptions import throw_reasons
-from portal_onboarding.portal_status import forget_status_counts, refresh_all_summaries
+from portal_onboarding.primitives.status import forget_status_counts, refresh_all_summaries
 from portal_onboarding.reporting import search
 from portal_onboarding.settings import age_policy, default_portal_sections, get_settings, proxy_max_months
 

@@ -4,9 +4,7 @@ import frappe
 from frappe import _
 from frappe.utils import strip_html
 
-from portal_onboarding import delivery, onboarding, reminders
 from portal_onboarding.accounts import management, password_reset, self_reset
-from portal_onboarding.audit import log_event
 from portal_onboarding.bulk import batch as bulk_batch
 from portal_onboarding.constants import (
 	PATIENT,
@@ -15,6 +13,9 @@ from portal_onboarding.constants import (
 	Channel,
 	EventType,
 )
+from portal_onboarding.integrations.healthcare import carer
+from portal_onboarding.invitations import delivery, portal_access, reminders, sending
+from portal_onboarding.primitives.audit import log_event
 from portal_onboarding.representatives import ages
 from portal_onboarding.settings import get_settings
 from portal_onboarding.sign_up import requests as sign_up_requests
@@ -40,9 +41,9 @@ def onboard_patient(patient: str, invite: bool) -> None:
 	frappe.db.savepoint("portal_onboard_patient")
 	try:
 		if invite:
-			onboarding.invite(patient, channel=channel)
+			sending.invite(patient, channel=channel)
 		else:
-			onboarding.enable(patient)
+			portal_access.enable(patient)
 	except frappe.ValidationError as e:
 		frappe.db.rollback(save_point="portal_onboard_patient")
 		reason = strip_html(str(e).replace("<br>", " ")) or _("Portal access could not be enabled.")
@@ -95,6 +96,5 @@ def apply_age_policy() -> None:
 
 def invite_carer(patient: str) -> None:
 	"""After a Patient save with a carer: invite the carer (integrations/healthcare/carer.py)."""
-	from portal_onboarding.integrations.healthcare import carer
 
 	carer.invite_carer(patient)

@@ -1,9 +1,11 @@
 """Who may see which patient on the portal: always through an Active account grant, never by email."""
 
 from datetime import date
+from typing import Any
 
 import frappe
-from frappe.utils import getdate, today
+from frappe import _
+from frappe.utils import escape_html, getdate, today
 
 from portal_onboarding.constants import (
 	ACCOUNT,
@@ -15,8 +17,13 @@ from portal_onboarding.constants import (
 	AccessType,
 	AccountStatus,
 )
-from portal_onboarding.core.age_policy import Access, Representation, representative_access
+from portal_onboarding.core.age_policy import (
+	Access,
+	Representation,
+	representative_access,
+)
 from portal_onboarding.core.portal import Grant
+from portal_onboarding.exceptions import InvalidAccount
 from portal_onboarding.settings import age_policy
 
 # What the age policy reads from each account (and the Patient's date of birth, read alongside).
@@ -148,3 +155,33 @@ def encounter_website_permission(doc, ptype=None, user=None, verbose=False) -> b
 
 def appointment_website_permission(doc, ptype=None, user=None, verbose=False) -> bool:
 	return ptype in READ_PTYPES and granted(doc.patient, user, "Appointments")
+
+
+def age_representation(account: Any, date_of_birth: Any) -> Representation:
+	"""The age policy's view of a stored representative account and its Patient's date of birth."""
+	facts = frappe._dict({field: account.get(field) for field in REPRESENTATION_FIELDS})
+	facts.date_of_birth = getdate(date_of_birth) if date_of_birth else None
+	return representation(facts, frozenset(row.portal_section for row in account.permitted_sections))
+
+
+def ended_by_age(account: Any) -> bool:
+	"""True for a representative whose access the patient's age ends today: an adult patient, no valid
+	guardianship on file, and not a proxy the adult chose."""
+	if account.access_type != AccessType.REPRESENTATIVE:
+		return False
+	dob = frappe.db.get_value(PATIENT, account.patient, "dob")
+	return representative_access(age_representation(account, dob), getdate(today()), age_policy()).ended
+
+
+def refuse_if_ended_by_age(account: Any) -> None:
+	"""No new link and no reactivation for a parent whose access ended at the patient's majority."""
+	if ended_by_age(account):
+		frappe.throw(
+			_(
+				"Patient {0} is an adult, so this representative's access ended at the age of majority. "
+				"Record a legal guardianship on this portal account first, or ask the patient to invite "
+				"this person as their proxy."
+			).format(frappe.bold(escape_html(account.patient_name or account.patient))),
+			exc=InvalidAccount,
+			title=_("Access ended by age"),
+		)

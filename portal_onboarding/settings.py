@@ -1,8 +1,7 @@
 """The one accessor for Portal Onboarding Settings."""
 
-from typing import TYPE_CHECKING
-
 import frappe
+from frappe.model.document import Document
 from frappe.utils import cint
 
 from portal_onboarding.constants import SETTINGS
@@ -15,14 +14,9 @@ from portal_onboarding.core.age_policy import (
 from portal_onboarding.core.eligibility import EligibilityRules
 from portal_onboarding.core.medical_records import RELEASE_FIELDS, released_types
 
-if TYPE_CHECKING:
-	from portal_onboarding.portal_onboarding.doctype.portal_onboarding_settings.portal_onboarding_settings import (
-		PortalOnboardingSettings,
-	)
 
-
-def get_settings() -> "PortalOnboardingSettings":
-	"""The cached settings document."""
+def get_settings() -> Document:
+	"""The cached settings document (its controller is the doctype's, in the Frappe shell above this module)."""
 	return frappe.get_cached_doc(SETTINGS)
 
 

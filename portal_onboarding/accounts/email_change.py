@@ -11,13 +11,19 @@ from typing import Any
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import format_datetime, now_datetime
+from frappe.utils import format_datetime, now_datetime, strip_html
 
-from portal_onboarding.audit import log_event
-from portal_onboarding.constants import ACCOUNT, AccessType, AccountStatus, EventType
+from portal_onboarding.constants import ACCOUNT, PORTAL_REASON_FIELD, AccessType, AccountStatus, EventType
 from portal_onboarding.core.eligibility import email_changed, is_valid_email, normalise_email
+from portal_onboarding.invitations import sending
+from portal_onboarding.invitations.sending import reverify
 from portal_onboarding.permissions import is_portal_admin
+from portal_onboarding.primitives import links, locks, patients
+from portal_onboarding.primitives.audit import log_event
+from portal_onboarding.primitives.links import revoke_links, revoke_live_invitations
+from portal_onboarding.primitives.logins import cut_off_login
 from portal_onboarding.security.actions import acting
+from portal_onboarding.security.mail import clinic_name, in_language
 from portal_onboarding.security.mail import render as render_mail
 from portal_onboarding.security.mail import send as send_mail
 
@@ -57,8 +63,6 @@ def suspend_for_new_address(account: Any, old: str | None, new: str | None) -> N
 
 def after_address_change(account: Any, old: str | None, new: str | None) -> None:
 	"""The rest of the guard, once the suspended account is saved: audit, links, login, mails."""
-	from portal_onboarding.accounts.management import cut_off_login, revoke_links
-	from portal_onboarding.onboarding import reverify
 
 	log_event(
 		EventType.EMAIL_CHANGED,
@@ -78,7 +82,6 @@ def after_address_change(account: Any, old: str | None, new: str | None) -> None
 
 def notify_old_address(account: Any, address: str) -> None:
 	"""Tell the old address its account moved on; no name, no health data, no link."""
-	from portal_onboarding.delivery import clinic_name, in_language
 
 	with in_language(frappe.db.get_value("Patient", account.patient, "language")):
 		context = {"clinic_name": clinic_name(), "changed_on": format_datetime(now_datetime())}
@@ -96,7 +99,6 @@ def on_patient_email_change(patient: Document) -> None:
 	link is withdrawn and waits for an admin. Otherwise the account just takes the new address, so
 	the next invitation (an admin's) goes there.
 	"""
-	from portal_onboarding import onboarding
 
 	before = patient.get_doc_before_save()
 	if not before or not email_changed(before.email, patient.email):
@@ -105,11 +107,11 @@ def on_patient_email_change(patient: Document) -> None:
 	if not name:
 		return
 	with acting():
-		onboarding.lock_patient_row(patient.name)
+		locks.lock_patient_row(patient.name)
 		account = frappe.get_doc(ACCOUNT, name, for_update=True)
 		old = account.contact_email or before.email
 		if needs_guard(account, old, patient.email) and first_address_from_admin(old, patient.email):
-			onboarding.refresh_self_contact(account, patient)
+			patients.refresh_self_contact(account, patient)
 			log_event(
 				EventType.EMAIL_CHANGED,
 				account.name,
@@ -124,7 +126,7 @@ def on_patient_email_change(patient: Document) -> None:
 			account.save(ignore_permissions=True)
 			after_address_change(account, old, patient.email)
 			return
-		onboarding.refresh_self_contact(account, patient)
+		patients.refresh_self_contact(account, patient)
 		if account.status != S.INVITED:
 			return
 		if is_portal_admin():
@@ -139,8 +141,6 @@ def hold_invitation(account: Any, old: str | None, new: str | None) -> None:
 	Staff read the date of birth and ZIP code the identity check asks, so a link that followed the
 	address they typed would hand them the account; no link leaves from a non-admin session.
 	"""
-	from portal_onboarding.constants import PORTAL_REASON_FIELD
-	from portal_onboarding.onboarding import revoke_live_invitations
 
 	reason = _(
 		"{0} changed the email address to {1}: the invitation was withdrawn until a portal admin "
@@ -163,20 +163,16 @@ def hold_invitation(account: Any, old: str | None, new: str | None) -> None:
 
 def reinvite(patient: str) -> None:
 	"""Send the live invitation again, to the new address; a refusal is shown on the Patient."""
-	from frappe.utils import strip_html
-
-	from portal_onboarding import onboarding
-	from portal_onboarding.constants import PORTAL_REASON_FIELD
 
 	frappe.db.savepoint("portal_reinvite")
 	try:
-		onboarding.invite(patient)
+		sending.invite(patient)
 	except frappe.ValidationError as e:
 		frappe.db.rollback(save_point="portal_reinvite")
 		reason = strip_html(str(e).replace("<br>", " ")) or _(
 			"The invitation could not follow the new address."
 		)
-		onboarding.revoke_live_invitations(
+		links.revoke_live_invitations(
 			frappe.db.get_value(ACCOUNT, {"patient": patient, "access_type": AccessType.SELF}),
 			_("The email address changed."),
 		)

@@ -5,10 +5,9 @@ from typing import Any
 import frappe
 from frappe import _
 from frappe.utils import add_to_date, format_datetime, now_datetime
+from frappe.utils.password import update_password
 
-from portal_onboarding.accounts import password_reset
-from portal_onboarding.accounts.password_change import forget
-from portal_onboarding.audit import log_event
+from portal_onboarding.accounts import email_change, password_reset
 from portal_onboarding.constants import (
 	ACCOUNT,
 	CAN_ACCESS,
@@ -21,6 +20,7 @@ from portal_onboarding.constants import (
 	EventType,
 )
 from portal_onboarding.core.account_actions import Action, check_action, target_status
+from portal_onboarding.core.activation import is_placeholder_email
 from portal_onboarding.core.passwords import generate_temporary_password
 from portal_onboarding.core.retention import is_due, purge_cutoff
 from portal_onboarding.core.usernames import check_username, normalise_username
@@ -31,15 +31,21 @@ from portal_onboarding.exceptions import (
 	reason_text,
 	throw_reasons,
 )
-from portal_onboarding.onboarding import (
-	lock_account,
-	lock_patient_row,
-	patient_contact,
-	refuse_if_ended_by_age,
-	retire_user_if_unused,
-	revoke_live_invitations,
+from portal_onboarding.permissions import refuse_if_ended_by_age
+from portal_onboarding.primitives.audit import log_event
+from portal_onboarding.primitives.links import revoke_links
+from portal_onboarding.primitives.locks import lock_account, lock_patient_row
+from portal_onboarding.primitives.logins import (
+	cut_off_login,
+	forget_forced_change,
+	not_available,
+	password_problem,
+	save_login,
+	username_taken,
 )
+from portal_onboarding.primitives.patients import patient_contact
 from portal_onboarding.security.actions import app_action
+from portal_onboarding.security.mail import clinic_name
 from portal_onboarding.security.mailed_links import clinic_link
 from portal_onboarding.security.sessions import end_sessions_after_commit
 from portal_onboarding.settings import get_settings
@@ -58,27 +64,12 @@ def require(action: str, account: Any) -> str:
 	return target_status(action, account.status, has_login)
 
 
-def revoke_links(account: Any, reason: str) -> None:
-	"""Every live invitation and reset link of the account stops working."""
-	revoke_live_invitations(account.name, reason)
-	password_reset.revoke_live_resets(account.name, reason)
-
-
 def begin(action: str, account_name: str, revoke_reason: str) -> Any:
 	"""Lock the account, move it to where `action` leads (refused if it may not) and kill its links."""
 	account = lock_account(account_name)
 	account.status = require(action, account)
 	revoke_links(account, revoke_reason)
 	return account
-
-
-def cut_off_login(user: str | None) -> None:
-	"""Disable the login when it reaches no other patient, and end all its sessions after commit."""
-	if not user:
-		return
-	retire_user_if_unused(user)
-	end_sessions_after_commit(user)
-	forget(user)
 
 
 @app_action
@@ -133,12 +124,6 @@ def set_credentials(account_name: str, username: str | None = None, password: st
 	The account becomes Active without an invitation and must change the password at first login.
 	A generated password is returned once and kept nowhere in clear.
 	"""
-	from frappe.utils.password import update_password
-
-	from portal_onboarding.activation import password_problem, save_login
-	from portal_onboarding.portal_onboarding.doctype.patient_portal_account.patient_portal_account import (
-		username_taken,
-	)
 
 	account = lock_account(account_name)
 	target = require(Action.SET_CREDENTIALS, account)
@@ -179,7 +164,7 @@ def set_credentials(account_name: str, username: str | None = None, password: st
 		else _("Username {0}; password typed by the admin").format(name),
 	)
 	end_sessions_after_commit(user)
-	forget(user)
+	forget_forced_change(user)
 	result = {"username": name}
 	if generated:
 		result["password"] = password
@@ -189,7 +174,6 @@ def set_credentials(account_name: str, username: str | None = None, password: st
 def sign_in_address() -> dict[str, str]:
 	"""Where credentials handed over in person are used: the clinic's configured portal address (the
 	address mailed links start with), never the host the admin's browser happened to use."""
-	from portal_onboarding.delivery import clinic_name
 
 	return {"portal_url": clinic_link(PORTAL_PATH), "clinic_name": clinic_name()}
 
@@ -205,10 +189,6 @@ def check_credentials_username(account_name: str, username: str | None) -> dict[
 	A name held by another account, a member of staff or any other login is only "not available":
 	the answer never says who holds it. The account's own name, and its own login's, are free.
 	"""
-	from portal_onboarding.activation import not_available
-	from portal_onboarding.portal_onboarding.doctype.patient_portal_account.patient_portal_account import (
-		username_taken,
-	)
 
 	account = frappe.get_doc(ACCOUNT, account_name)
 	name = credentials_username(account, username)
@@ -292,7 +272,6 @@ def load_from_patient(account_name: str) -> Any:
 
 	A new email on an Active account goes through the email-change guard like any other.
 	"""
-	from portal_onboarding.accounts import email_change
 
 	account = lock_account(account_name)
 	if account.access_type != AccessType.SELF:
@@ -365,7 +344,6 @@ def purge(account_name: str, days: int) -> bool:
 def erase_login(user: str) -> None:
 	"""Delete an app-made login nobody uses any more; when something still links to it, strip it of
 	the person's names and username instead. Staff and Marley-made logins are left alone."""
-	from portal_onboarding.core.activation import is_placeholder_email
 
 	if frappe.db.exists(ACCOUNT, {"user": user}):
 		return

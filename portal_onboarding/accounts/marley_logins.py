@@ -9,7 +9,6 @@ only the login Marley made for that very patient's address qualifies.
 import frappe
 from frappe import _
 
-from portal_onboarding.audit import log_event
 from portal_onboarding.constants import (
 	CAN_ACCESS,
 	PATIENT,
@@ -20,6 +19,10 @@ from portal_onboarding.constants import (
 	EventType,
 )
 from portal_onboarding.core.usernames import check_username, normalise_username
+from portal_onboarding.primitives.audit import log_event
+from portal_onboarding.primitives.locks import lock_patient
+from portal_onboarding.primitives.logins import username_taken
+from portal_onboarding.primitives.patients import self_account
 from portal_onboarding.security.actions import app_action
 
 S = AccountStatus
@@ -71,10 +74,6 @@ SAVEPOINT = "portal_marley_login"
 
 def migrate_one(row: frappe._dict) -> str | None:
 	"""Move one Marley login onto its patient's Self account; None when an admin's decision stands."""
-	from portal_onboarding.onboarding import lock_patient, self_account
-	from portal_onboarding.portal_onboarding.doctype.patient_portal_account.patient_portal_account import (
-		username_taken,
-	)
 
 	patient_doc = lock_patient(row.patient)
 	account = self_account(patient_doc)

@@ -5,8 +5,8 @@ from werkzeug.utils import redirect
 
 import frappe
 from frappe import _
+from frappe.utils.password import check_password, update_password
 
-from portal_onboarding.audit import log_event
 from portal_onboarding.constants import ACCOUNT, EventType
 from portal_onboarding.core.password_gate import (
 	CHANGE_PASSWORD_PATH,
@@ -15,12 +15,15 @@ from portal_onboarding.core.password_gate import (
 	is_page_request,
 	requested_method,
 )
-from portal_onboarding.onboarding import lock_patient_row
+from portal_onboarding.primitives.audit import log_event
+from portal_onboarding.primitives.locks import lock_patient_row
+from portal_onboarding.primitives.logins import (
+	FORCED_CHANGE_CACHE_KEY,
+	forget_forced_change,
+	password_problem,
+)
 from portal_onboarding.security.actions import app_action
-from portal_onboarding.security.cache import forget_cached
 from portal_onboarding.security.sessions import end_sessions_after_commit
-
-CACHE_KEY = "portal_onboarding:must_change_password"
 
 
 def must_change_password(user: str | None) -> bool:
@@ -31,12 +34,7 @@ def must_change_password(user: str | None) -> bool:
 	def lookup() -> int:
 		return int(bool(frappe.db.exists(ACCOUNT, {"user": user, "force_password_change": 1})))
 
-	return bool(frappe.cache.hget(CACHE_KEY, user, generator=lookup))
-
-
-def forget(user: str | None) -> None:
-	"""Drop the cached answer for `user` (now and after commit)."""
-	forget_cached(CACHE_KEY, user)
+	return bool(frappe.cache.hget(FORCED_CHANGE_CACHE_KEY, user, generator=lookup))
 
 
 def gate() -> None:
@@ -79,16 +77,13 @@ def clear_forced_change(user: str) -> list[str]:
 		account = frappe.get_doc(ACCOUNT, row.name, for_update=True)
 		account.force_password_change = 0
 		account.save(ignore_permissions=True)
-	forget(user)
+	forget_forced_change(user)
 	return [row.name for row in accounts]
 
 
 @app_action
 def change(user: str, new_password: str) -> str | None:
 	"""Set a portal login's new password; the problem with it, or None when it is set."""
-	from frappe.utils.password import check_password, update_password
-
-	from portal_onboarding.activation import password_problem
 
 	accounts = frappe.get_all(
 		ACCOUNT, filters={"user": user}, fields=["name", "patient"], order_by="patient asc", limit=1

@@ -5,15 +5,20 @@ from typing import Any
 import frappe
 from frappe import _
 from frappe.utils import format_datetime, now_datetime
+from frappe.utils.password import update_password
 
-from portal_onboarding.audit import log_event
+from portal_onboarding.accounts.password_change import clear_forced_change
 from portal_onboarding.constants import ACCOUNT, PASSWORD_RESET, AccountStatus, EventType, ResetStatus
 from portal_onboarding.core.tokens import issue_token
+from portal_onboarding.primitives.audit import log_event
+from portal_onboarding.primitives.links import find_live_link, revoke_live_resets
+from portal_onboarding.primitives.logins import password_problem
 from portal_onboarding.security.actions import app_action
-from portal_onboarding.security.links import find_live_link
+from portal_onboarding.security.mail import clinic_name, in_language
 from portal_onboarding.security.mail import render as render_html
 from portal_onboarding.security.mail import send as send_mail
 from portal_onboarding.security.mailed_links import clinic_link, configured_base_url, report_missing
+from portal_onboarding.security.sessions import end_sessions_after_commit
 from portal_onboarding.settings import get_settings
 
 RESET_PATH = "/portal/reset-password"
@@ -66,7 +71,6 @@ def issue(account: Any, self_service: bool = False) -> str | None:
 
 def render_mail(account: Any, link: str, expires_on: Any, self_service: bool = False) -> dict[str, str]:
 	"""Subject and body in the person's language."""
-	from portal_onboarding.delivery import clinic_name, in_language
 
 	with in_language(frappe.db.get_value("Patient", account.patient, "language")):
 		context = {
@@ -81,20 +85,6 @@ def render_mail(account: Any, link: str, expires_on: Any, self_service: bool = F
 			"subject": _("Reset your {0} patient portal password").format(clinic_name()),
 			"message": render_html("portal_onboarding/templates/emails/portal_password_reset.html", context),
 		}
-
-
-def live_resets(account: str) -> list[str]:
-	return frappe.get_all(
-		PASSWORD_RESET, filters={"account": account, "status": ResetStatus.SENT}, pluck="name"
-	)
-
-
-def revoke_live_resets(account: str, reason: str) -> list[str]:
-	"""Kill the account's unused reset links: revoked, their hashes gone."""
-	revoked = live_resets(account)
-	for name in revoked:
-		frappe.db.set_value(PASSWORD_RESET, name, {"status": ResetStatus.REVOKED, "token_hash": None})
-	return revoked
 
 
 def find(key: str | None, lock: bool = False) -> Any | None:
@@ -113,11 +103,6 @@ def find(key: str | None, lock: bool = False) -> Any | None:
 @app_action
 def use(reset: Any, password: str) -> str | None:
 	"""Set the new password through a link read under its lock; the problem with it, or None."""
-	from frappe.utils.password import update_password
-
-	from portal_onboarding.accounts.password_change import clear_forced_change
-	from portal_onboarding.activation import password_problem
-	from portal_onboarding.security.sessions import end_sessions_after_commit
 
 	account = frappe.get_doc(ACCOUNT, reset.account, for_update=True)
 	problem = password_problem(password, account)

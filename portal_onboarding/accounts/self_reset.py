@@ -14,11 +14,11 @@ import frappe
 from frappe import _
 
 from portal_onboarding.accounts import password_reset
-from portal_onboarding.audit import log_event
 from portal_onboarding.constants import ACCOUNT, PATIENT_ROLE, AccessType, AccountStatus, EventType
 from portal_onboarding.core.eligibility import is_valid_email, normalise_email
 from portal_onboarding.core.usernames import normalise_username
-from portal_onboarding.onboarding import lock_account
+from portal_onboarding.primitives.audit import log_event
+from portal_onboarding.primitives.locks import lock_account
 from portal_onboarding.security.actions import app_action
 from portal_onboarding.security.ratelimit import within
 

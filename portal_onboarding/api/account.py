@@ -3,9 +3,9 @@
 import frappe
 from frappe import _
 
-from portal_onboarding import onboarding
 from portal_onboarding.accounts import management
 from portal_onboarding.constants import ACCOUNT, EVENT, PATIENT
+from portal_onboarding.invitations import portal_access
 from portal_onboarding.permissions import is_portal_admin
 from portal_onboarding.representatives import guardianship
 from portal_onboarding.security.ratelimit import count
@@ -53,7 +53,7 @@ def enable(patient: str, in_person: bool = False) -> dict:
 	"""Give the patient portal access (eligibility permitting); `in_person` for credentials handed
 	over at the clinic, which need no email."""
 	check_admin(patient)
-	account = onboarding.enable(patient, in_person=bool(in_person))
+	account = portal_access.enable(patient, in_person=bool(in_person))
 	return {"account": account.name, "status": account.status}
 
 
@@ -61,7 +61,7 @@ def enable(patient: str, in_person: bool = False) -> dict:
 def disable(patient: str) -> dict:
 	"""Take portal access away from the patient and everyone acting for them."""
 	check_admin(patient)
-	return {"accounts": onboarding.disable(patient)}
+	return {"accounts": portal_access.disable(patient)}
 
 
 @frappe.whitelist(methods=["POST"])
@@ -70,7 +70,7 @@ def set_permitted_sections(account: str, sections: list[str] | str) -> dict:
 	check_admin_of_account(account)
 	if isinstance(sections, str):
 		sections = frappe.parse_json(sections) if sections.strip().startswith("[") else [sections]
-	doc = onboarding.set_permitted_sections(account, list(sections or []))
+	doc = portal_access.set_permitted_sections(account, list(sections or []))
 	return {"account": doc.name, "sections": [row.portal_section for row in doc.permitted_sections]}
 
 
@@ -78,7 +78,7 @@ def set_permitted_sections(account: str, sections: list[str] | str) -> dict:
 def delete_account(account: str) -> dict:
 	"""Delete a portal account: audited, its links revoked, its login retired if it reaches no one else."""
 	check_admin_of_account(account)
-	onboarding.delete_account(account)
+	portal_access.delete_account(account)
 	return {"deleted": account}
 
 

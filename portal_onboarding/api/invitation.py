@@ -7,11 +7,12 @@ import frappe
 from frappe import _
 from frappe.utils import cint, escape_html
 
-from portal_onboarding import activation, onboarding
 from portal_onboarding.api.account import check_admin
 from portal_onboarding.constants import ACCOUNT, Channel
 from portal_onboarding.core.account_actions import Action, check_action
 from portal_onboarding.exceptions import InvalidInvitation
+from portal_onboarding.invitations import activation, sending
+from portal_onboarding.primitives import logins
 from portal_onboarding.security.ratelimit import limit_guest
 
 
@@ -30,10 +31,10 @@ def invite(patient: str, channel: str = Channel.EMAIL, representative: dict | st
 			representative = "invalid"
 	if representative is not None and not isinstance(representative, dict):
 		frappe.throw(_("The representative's details could not be read."), exc=InvalidInvitation)
-	active = onboarding.active_account(patient, representative)
+	active = sending.active_account(patient, representative)
 	if active is not None:
 		return already_active(active)
-	account, invitation = onboarding.invite(patient, channel=channel, representative=representative)
+	account, invitation = sending.invite(patient, channel=channel, representative=representative)
 	return {"account": account.name, "invitation": invitation.name}
 
 
@@ -120,7 +121,7 @@ def check_username(key: str, username: str) -> dict:
 	if not activation.identity_confirmed(invitation):
 		return {"ok": False, "available": False, "message": activation.confirm_first()}
 	if invitation.reverification:
-		return {"ok": False, "available": False, "message": activation.not_available()}
+		return {"ok": False, "available": False, "message": logins.not_available()}
 	account = frappe.get_doc(ACCOUNT, invitation.account)
 	problem = activation.username_problem(username or "", account, invitation)
 	return {"ok": problem is None, "available": problem is None, "message": problem or _("Available")}

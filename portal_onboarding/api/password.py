@@ -4,9 +4,9 @@ import frappe
 from frappe import _
 
 from portal_onboarding.accounts import password_change, password_reset
-from portal_onboarding.activation import invalid_link_message
 from portal_onboarding.core.eligibility import normalise_email
 from portal_onboarding.core.tokens import hash_token
+from portal_onboarding.invitations.activation import invalid_link_message
 from portal_onboarding.security.client import client_address
 from portal_onboarding.security.ratelimit import count, limit_guest
 

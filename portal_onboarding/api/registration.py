@@ -4,12 +4,12 @@ import frappe
 from frappe import _
 from frappe.utils import getdate
 
-from portal_onboarding.activation import invalid_link_message
 from portal_onboarding.api.account import check_admin, require_portal_admin
 from portal_onboarding.constants import REGISTRATION
 from portal_onboarding.core.eligibility import normalise_email
 from portal_onboarding.core.registration import SignUpForm, check_sign_up
 from portal_onboarding.exceptions import reason_text
+from portal_onboarding.invitations.activation import invalid_link_message
 from portal_onboarding.security.ratelimit import DAY_SECONDS, limit_client, limit_guest
 from portal_onboarding.sign_up import requests, review
 

@@ -11,7 +11,13 @@ and no missing date of birth, ever widens it. The clock is a parameter.
 from dataclasses import dataclass
 from datetime import date
 
+from portal_onboarding.constants import AccountStatus
 from portal_onboarding.core.messages import Reason, _
+
+S = AccountStatus
+# Representative accounts that reach the patient, or are on their way to: the ones the policy may narrow
+# or end (the daily job, and the report's count of those it will end).
+CANDIDATE_STATUSES = (S.ENABLED, S.INVITED, S.ACTIVE, S.INVITE_EXPIRED, S.INVITE_FAILED)
 
 DEFAULT_PARTIAL_AGE = 12
 DEFAULT_MAJORITY_AGE = 18

@@ -8,7 +8,6 @@ import frappe
 from frappe import _
 from frappe.utils import escape_html, now_datetime
 
-from portal_onboarding.audit import log_event
 from portal_onboarding.constants import DOCUMENT, PATIENT, EventType
 from portal_onboarding.core.documents import (
 	CLINICAL_RECORDS,
@@ -18,7 +17,8 @@ from portal_onboarding.core.documents import (
 	is_shareable_doctype,
 )
 from portal_onboarding.exceptions import InvalidDocumentShare, throw_reasons
-from portal_onboarding.onboarding import lock_patient_row
+from portal_onboarding.primitives.audit import log_event
+from portal_onboarding.primitives.locks import lock_patient_row
 from portal_onboarding.security.actions import app_action
 
 

@@ -13,7 +13,6 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, now_datetime
 
-from portal_onboarding.audit import log_event
 from portal_onboarding.constants import (
 	ACCOUNT,
 	FORM_REQUEST,
@@ -31,11 +30,17 @@ from portal_onboarding.core.forms import (
 )
 from portal_onboarding.exceptions import InvalidAccount, throw_reasons
 from portal_onboarding.permissions import granted
+from portal_onboarding.primitives.audit import log_event
+from portal_onboarding.primitives.locks import lock_patient
 from portal_onboarding.security.actions import app_action, in_app_action
+from portal_onboarding.security.mail import clinic_name, in_language
 from portal_onboarding.security.mail import render as render_mail
 from portal_onboarding.security.mail import send as send_mail
 from portal_onboarding.security.mailed_links import clinic_link
 from portal_onboarding.security.portal_gate import is_portal_login
+
+# What other capabilities may use; the rest of this module is the capability's own.
+__all__ = ["cancel", "request", "requested_doctypes"]
 
 S = FormRequestStatus
 FORMS_PATH = "/portal/forms"
@@ -77,7 +82,6 @@ def accounts_with_forms(patient: str) -> tuple[int, int, list[str]]:
 @app_action
 def request(patient: str, web_form: str, due_date: str | None = None) -> Any:
 	"""Ask the patient (through every account permitting Forms) to fill in `web_form`."""
-	from portal_onboarding.onboarding import lock_patient
 
 	patient_doc = lock_patient(patient)
 	form = frappe.db.get_value(
@@ -129,7 +133,6 @@ def request(patient: str, web_form: str, due_date: str | None = None) -> Any:
 
 def notify(doc: Any, emails: list[str], language: str | None) -> None:
 	"""Tell the people who can act that a form waits; the mail names no form and no health detail."""
-	from portal_onboarding.delivery import clinic_name, in_language
 
 	if not emails:
 		return

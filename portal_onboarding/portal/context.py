@@ -17,6 +17,9 @@ from portal_onboarding.core.portal import (
 from portal_onboarding.permissions import grants_with_sections
 from portal_onboarding.settings import age_policy
 
+# What other capabilities may use; the rest of this module is the capability's own.
+__all__ = ["PEOPLE_ROUTE", "current_grant", "own_adult_record", "portal_context", "remember_patient"]
+
 PEOPLE_ROUTE = "/portal/people"
 
 CHOICE_KEY = "portal_onboarding:chosen_patient:{sid}"

@@ -6,6 +6,7 @@ header, but v15 decides "logged in" before the session exists and so keeps the s
 """
 
 import frappe
+from frappe.translate import get_all_languages, get_parent_language
 
 from portal_onboarding.core.password_gate import requested_method
 
@@ -23,7 +24,6 @@ def is_own_request(path: str, cmd: str | None) -> bool:
 
 def set_guest_language() -> None:
 	"""before_request: a guest's language from the cookie, else the browser's Accept-Language."""
-	from frappe.translate import get_all_languages, get_parent_language
 
 	request = frappe.local.request
 	if frappe.session.user != "Guest" or frappe.form_dict.get("_lang"):

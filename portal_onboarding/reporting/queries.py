@@ -25,6 +25,8 @@ from portal_onboarding.constants import (
 	AccountStatus,
 	InvitationStatus,
 )
+from portal_onboarding.core.age_policy import CANDIDATE_STATUSES
+from portal_onboarding.core.bulk import NOT_YET_INVITED
 from portal_onboarding.core.eligibility import EMAIL_PATTERN, ZIP_PATTERN, EligibilityRules
 from portal_onboarding.core.onboarding_report import (
 	SELF_REACHED,
@@ -35,29 +37,19 @@ from portal_onboarding.core.onboarding_report import (
 	turning_adult_window,
 )
 from portal_onboarding.core.patient_search import SearchTerm, prefix_pattern, search_terms
-from portal_onboarding.portal_status import (
+from portal_onboarding.primitives.status import (
 	AGES_CACHE_KEY,
 	COUNTS_CACHE_KEY,
 	COUNTS_CACHE_SECONDS,
 	FUNNEL_CACHE_KEY,
 )
 from portal_onboarding.reporting.search import TABLE as WORDS_TABLE
-from portal_onboarding.representatives import ages
 from portal_onboarding.settings import age_policy
 
-P = "`tabPatient`"
+# What other capabilities may use; the rest of this module is the capability's own.
+__all__ = ["eligible_not_yet_invited"]
 
-# The ZIP code `onboarding.home_zip` reads: the primary address's, else that of the only address.
-# Kept on the Patient (HOME_ZIP_FIELD) by the Address hooks; this computes it for all at once.
-HOME_ZIP_SQL = f"""(
-	select nullif(if(max(adr.is_primary_address) = 1,
-		substring_index(group_concat(ifnull(adr.pincode, '')
-			order by adr.is_primary_address desc, adr.creation asc separator '\\n'), '\\n', 1),
-		if(count(*) = 1, max(ifnull(adr.pincode, '')), '')), '')
-	from `tabDynamic Link` dl join `tabAddress` adr on adr.name = dl.parent
-	where dl.link_doctype = 'Patient' and dl.link_name = {P}.name and dl.parenttype = 'Address'
-		and adr.disabled = 0
-)"""
+P = "`tabPatient`"
 
 ACCOUNTS = f"`tab{ACCOUNT}`"
 INVITATIONS = f"`tab{INVITATION}`"
@@ -127,7 +119,7 @@ def turning_adult_condition(window: AgeWindow, values: dict[str, Any]) -> str:
 		born_to=window.born_to,
 		horizon=window.horizon,
 		rep_type=AccessType.REPRESENTATIVE,
-		ending_statuses=ages.CANDIDATE_STATUSES,
+		ending_statuses=CANDIDATE_STATUSES,
 	)
 	return f"""({P}.dob between %(born_from)s and %(born_to)s and exists (
 		select 1 from {ACCOUNTS} r where r.patient = {P}.name and r.access_type = %(rep_type)s
@@ -332,7 +324,6 @@ def funnel(where: Where) -> Funnel:
 
 def eligible_not_yet_invited(rules: EligibilityRules, user: str | None = None) -> list[str]:
 	"""Every eligible patient whose own account was never invited, or whose link died unused."""
-	from portal_onboarding.core.bulk import NOT_YET_INVITED
 
 	values: dict[str, Any] = {"statuses": NOT_YET_INVITED}
 	conditions = [

@@ -14,9 +14,7 @@ import frappe
 from frappe import _
 from frappe.utils import formatdate, getdate, strip_html, today
 
-from portal_onboarding import onboarding
-from portal_onboarding.accounts.management import cut_off_login, revoke_links
-from portal_onboarding.audit import log_event
+from portal_onboarding import permissions
 from portal_onboarding.constants import (
 	ACCOUNT,
 	PATIENT,
@@ -28,6 +26,7 @@ from portal_onboarding.constants import (
 	EventType,
 )
 from portal_onboarding.core.age_policy import (
+	CANDIDATE_STATUSES,
 	AgePolicy,
 	Change,
 	Representation,
@@ -39,18 +38,21 @@ from portal_onboarding.core.age_policy import (
 	representative_access,
 )
 from portal_onboarding.core.eligibility import normalise_email
-from portal_onboarding.delivery import clinic_name, in_language
 from portal_onboarding.exceptions import NotEligible
-from portal_onboarding.portal_status import forget_status_counts
+from portal_onboarding.invitations import sending
+from portal_onboarding.primitives import locks
+from portal_onboarding.primitives.audit import log_event
+from portal_onboarding.primitives.links import revoke_links
+from portal_onboarding.primitives.logins import cut_off_login
+from portal_onboarding.primitives.status import forget_status_counts
 from portal_onboarding.security.actions import app_action
+from portal_onboarding.security.mail import clinic_name, in_language
 from portal_onboarding.security.mail import render as render_mail
 from portal_onboarding.security.mail import send as send_mail
 from portal_onboarding.security.mailed_links import clinic_link
 from portal_onboarding.settings import age_policy, get_settings
 
 S = AccountStatus
-# Accounts that reach the patient, or are on their way to: the ones the policy may narrow or end.
-CANDIDATE_STATUSES = (S.ENABLED, S.INVITED, S.ACTIVE, S.INVITE_EXPIRED, S.INVITE_FAILED)
 NARROWED, ENDED, INVITED, FAILED = "narrowed", "ended", "invited", "failed"
 SAVEPOINT = "portal_age_policy"
 INVITE_SAVEPOINT = "portal_age_policy_invite"
@@ -121,7 +123,7 @@ def candidates(day: date, policy: AgePolicy) -> list[str]:
 def follow_age(name: str, day: date, policy: AgePolicy) -> list[str]:
 	"""Make one account match the policy on `day`, re-decided under the locks; what was done."""
 	patient = frappe.db.get_value(ACCOUNT, name, "patient")
-	if not patient or not onboarding.lock_patient_row(patient):
+	if not patient or not locks.lock_patient_row(patient):
 		return []
 	account = frappe.get_doc(ACCOUNT, name, for_update=True)
 	if (
@@ -133,7 +135,7 @@ def follow_age(name: str, day: date, policy: AgePolicy) -> list[str]:
 	person = frappe.db.get_value(
 		PATIENT, patient, ["name", "first_name", "dob", "email", "mobile", "language"], as_dict=True
 	)
-	rep = onboarding.age_representation(account, person.dob)
+	rep = permissions.age_representation(account, person.dob)
 	change = daily_change(rep, day, policy)
 	if change.kind == Change.SHRINK:
 		narrow(account, person, rep, change, day, policy)
@@ -250,7 +252,7 @@ def offer_own_account(person: Any) -> bool:
 	frappe.db.savepoint(INVITE_SAVEPOINT)
 	try:
 		refuse_parents_address(person)
-		onboarding.invite(person.name, channel=channel)
+		sending.invite(person.name, channel=channel)
 	except frappe.ValidationError as e:
 		frappe.db.rollback(save_point=INVITE_SAVEPOINT)
 		reason = strip_html(str(e).replace("<br>", " ")) or _("The patient could not be invited.")

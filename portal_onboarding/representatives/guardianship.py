@@ -7,11 +7,11 @@ import frappe
 from frappe import _
 from frappe.utils import escape_html, format_datetime, formatdate, getdate, now_datetime, today
 
-from portal_onboarding import onboarding
-from portal_onboarding.audit import log_event
 from portal_onboarding.constants import PATIENT, AccessType, EventType
 from portal_onboarding.core.age_policy import Stage, stage_on
 from portal_onboarding.exceptions import InvalidAccount
+from portal_onboarding.primitives import locks
+from portal_onboarding.primitives.audit import log_event
 from portal_onboarding.representatives import ages
 from portal_onboarding.security.actions import app_action
 from portal_onboarding.settings import age_policy
@@ -21,7 +21,7 @@ MAX_DOCUMENT_LENGTH = 500
 
 def representative(account_name: str) -> Any:
 	"""The account under the one lock order; refused unless it is a parent's or carer's."""
-	account = onboarding.lock_account(account_name)
+	account = locks.lock_account(account_name)
 	if account.access_type != AccessType.REPRESENTATIVE:
 		frappe.throw(
 			_(

@@ -15,10 +15,7 @@ from frappe import _
 from frappe.utils import getdate, today
 from frappe.utils.password import get_decrypted_password
 
-from portal_onboarding import onboarding
-from portal_onboarding.accounts.management import revoke_links
-from portal_onboarding.accounts.password_change import forget
-from portal_onboarding.audit import log_event
+from portal_onboarding import permissions
 from portal_onboarding.constants import (
 	ACCOUNT,
 	INVITATION,
@@ -39,8 +36,13 @@ from portal_onboarding.core.proxies import (
 	new_proxy_code,
 )
 from portal_onboarding.exceptions import reason_text
+from portal_onboarding.invitations import sending
 from portal_onboarding.permissions import grants_with_sections
 from portal_onboarding.portal.context import current_grant, own_adult_record
+from portal_onboarding.primitives import locks, logins, patients
+from portal_onboarding.primitives.audit import log_event
+from portal_onboarding.primitives.links import revoke_links
+from portal_onboarding.primitives.logins import forget_forced_change
 from portal_onboarding.representatives.renewal import by_the_patient
 from portal_onboarding.security.actions import app_action
 from portal_onboarding.settings import proxy_max_months
@@ -142,8 +144,8 @@ def invite_proxy(
 	patient = own_patient()
 	person = person_from(first_name, last_name, email, relation)
 	choice = checked_choice(sections, parse_end(end_date))
-	patient_doc = onboarding.lock_patient(patient)
-	if onboarding.eligibility_reasons(patient_doc, email=person.email):
+	patient_doc = locks.lock_patient(patient)
+	if patients.eligibility_reasons(patient_doc, email=person.email):
 		raise ProxyRefused(_("The portal cannot send this invitation right now. Please contact your clinic."))
 	existing = frappe.db.get_value(
 		ACCOUNT,
@@ -152,7 +154,7 @@ def invite_proxy(
 	)
 	if existing:
 		take_over(frappe.get_doc(ACCOUNT, existing, for_update=True), choice)
-	account, invitation = onboarding.invite(
+	account, invitation = sending.invite(
 		patient,
 		representative={
 			"first_name": person.first_name,
@@ -199,7 +201,7 @@ def take_over(account: Any, choice: ProxyChoice) -> None:
 			)
 		return
 	ended = (account.status == S.SUSPENDED and account.aged_out_on) or (
-		account.status in INVITABLE and onboarding.ended_by_age(account)
+		account.status in INVITABLE and permissions.ended_by_age(account)
 	)
 	if not ended:
 		raise ProxyRefused(
@@ -208,7 +210,7 @@ def take_over(account: Any, choice: ProxyChoice) -> None:
 		)
 	# As a reactivation through a guardianship does: the audit trail keeps the ending.
 	account.update({"adult_proxy": 1, "status_reason": None, "aged_out_on": None})
-	onboarding.set_status(account, S.ENABLED)
+	patients.set_status(account, S.ENABLED)
 	apply_choice(account, choice)
 	log_event(
 		EventType.ACCESS_CHANGED,
@@ -221,7 +223,7 @@ def take_over(account: Any, choice: ProxyChoice) -> None:
 def locked_proxy(patient: str, account_name: str | None) -> Any:
 	"""One of the patient's proxies, read under the lock (the patient's row first, as always); the one
 	refusal for any other name: another patient's account, a parent's, one that does not exist."""
-	onboarding.lock_patient_row(patient)
+	locks.lock_patient_row(patient)
 	row = (
 		frappe.db.get_value(ACCOUNT, account_name, ["patient", "access_type", "adult_proxy"], as_dict=True)
 		if isinstance(account_name, str) and account_name
@@ -274,8 +276,8 @@ def revoke_proxy(account_name: str | None) -> dict:
 	account.status_reason = reason
 	account.save(ignore_permissions=True)
 	log_event(EventType.PROXY_REVOKED, account.name, patient, reason)
-	if account.user and onboarding.retire_user_if_unused(account.user):
-		forget(account.user)
+	if account.user and logins.retire_user_if_unused(account.user):
+		forget_forced_change(account.user)
 	return {"account": account.name}
 
 

@@ -4,9 +4,9 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, today
 
-from portal_onboarding.audit import log_event
 from portal_onboarding.constants import ACCOUNT, PATIENT, AccessType, AccountStatus, EventType
 from portal_onboarding.core.age_policy import Stage, stage_on
+from portal_onboarding.primitives.audit import log_event
 from portal_onboarding.settings import age_policy
 
 

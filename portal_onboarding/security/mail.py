@@ -5,11 +5,14 @@ a template's `|e`. Values become `Markup`, which `|e` leaves as it is: a templat
 (the shipped ones once did) never shows `&amp;amp;`.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from markupsafe import escape
 
 import frappe
+from frappe import _
 
 
 def escaped(context: dict[str, Any]) -> dict[str, Any]:
@@ -45,3 +48,22 @@ def send(recipients: list[str], subject: str, message: str, doctype: str, name: 
 		add_unsubscribe_link=0,
 		retry=3,
 	)
+
+
+def clinic_name() -> str:
+	return (
+		frappe.db.get_single_value("Website Settings", "app_name")
+		or frappe.defaults.get_global_default("company")
+		or _("your clinic")
+	)
+
+
+@contextmanager
+def in_language(language: str | None) -> Iterator[None]:
+	"""Translate what is rendered inside the block into `language` (the site's when None)."""
+	previous = frappe.local.lang
+	frappe.local.lang = language or previous
+	try:
+		yield
+	finally:
+		frappe.local.lang = previous

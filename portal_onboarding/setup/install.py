@@ -2,6 +2,8 @@
 
 import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
+from frappe.custom.doctype.property_setter.property_setter import make_property_setter
+from frappe.permissions import reset_perms, setup_custom_perms
 
 from portal_onboarding.accounts.marley_logins import migrate_marley_logins
 from portal_onboarding.constants import (
@@ -266,7 +268,6 @@ def create_toggle_permissions() -> None:
 	Frappe keeps a doctype's customised permissions as a full copy (Custom DocPerm), so the
 	standard rules are copied first, exactly as the Role Permissions Manager does.
 	"""
-	from frappe.permissions import setup_custom_perms
 
 	for perm in TOGGLE_PERMISSIONS:
 		setup_custom_perms(perm["parent"])
@@ -280,7 +281,6 @@ def create_toggle_permissions() -> None:
 
 def delete_toggle_permissions() -> None:
 	"""Remove the rules install added; when what is left is just the standard copy, drop the copy too."""
-	from frappe.permissions import reset_perms
 
 	for doctype in {perm["parent"] for perm in TOGGLE_PERMISSIONS}:
 		for perm in TOGGLE_PERMISSIONS:
@@ -301,7 +301,6 @@ def permission_rules(table: str, doctype: str) -> list[tuple]:
 
 
 def create_property_setters() -> None:
-	from frappe.custom.doctype.property_setter.property_setter import make_property_setter
 
 	for ps in PROPERTY_SETTERS:
 		make_property_setter(

@@ -9,6 +9,7 @@ changes alone; uninstall takes it away.
 import json
 
 import frappe
+from frappe.custom.doctype.property_setter.property_setter import make_property_setter
 
 from portal_onboarding.constants import PATIENT, PORTAL_STATUS_FIELD
 
@@ -20,7 +21,6 @@ COLUMN = {"label": "Portal Status", "fieldname": PORTAL_STATUS_FIELD}
 
 def show_portal_status_in_patient_list() -> None:
 	"""Make Portal Status a Patient list column right after Marley's status; keeps an existing one."""
-	from frappe.custom.doctype.property_setter.property_setter import make_property_setter
 
 	make_property_setter(
 		PATIENT,

@@ -6,7 +6,6 @@ from frappe import _
 from frappe.query_builder import Criterion
 from frappe.utils import cint
 
-from portal_onboarding.audit import log_event
 from portal_onboarding.constants import ACCOUNT, EVENT, SECTION, SETTINGS, EventType
 from portal_onboarding.core.age_policy import (
 	DEFAULT_MAJORITY_AGE,
@@ -23,7 +22,8 @@ from portal_onboarding.core.upkeep import (
 	reminder_days_after_upgrade,
 	sections_after_upgrade,
 )
-from portal_onboarding.onboarding import set_permitted_sections
+from portal_onboarding.invitations.portal_access import set_permitted_sections
+from portal_onboarding.primitives.audit import log_event
 from portal_onboarding.security.mailed_links import configured_base_url
 from portal_onboarding.setup import templates
 

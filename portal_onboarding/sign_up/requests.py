@@ -10,7 +10,6 @@ import frappe
 from frappe import _
 from frappe.utils import format_datetime, getdate, now_datetime
 
-from portal_onboarding.audit import log_event
 from portal_onboarding.constants import (
 	ACCOUNT,
 	EVENT,
@@ -18,9 +17,7 @@ from portal_onboarding.constants import (
 	PATIENT,
 	REGISTRATION,
 	AccountStatus,
-	Channel,
 	EventType,
-	InvitationStatus,
 	RegistrationStatus,
 )
 from portal_onboarding.core.registration import (
@@ -32,8 +29,14 @@ from portal_onboarding.core.registration import (
 )
 from portal_onboarding.core.status import check_transition
 from portal_onboarding.core.tokens import issue_token
+from portal_onboarding.invitations.portal_access import enable_locked
+from portal_onboarding.invitations.sending import confirmed_invitation
+from portal_onboarding.primitives.audit import log_event
+from portal_onboarding.primitives.links import find_live_link
+from portal_onboarding.primitives.locks import lock_patient
+from portal_onboarding.primitives.patients import eligibility_reasons
 from portal_onboarding.security.actions import app_action
-from portal_onboarding.security.links import find_live_link
+from portal_onboarding.security.mail import clinic_name, in_language
 from portal_onboarding.security.mail import render as render_mail
 from portal_onboarding.security.mail import send as send_mail
 from portal_onboarding.security.mailed_links import guest_link
@@ -105,7 +108,6 @@ def submit(details: SignUpDetails) -> str | None:
 
 def mail(request: Any, subject: str, template: str, context: dict[str, Any]) -> None:
 	"""Mail the person behind a request, in the language they signed up in."""
-	from portal_onboarding.delivery import clinic_name, in_language
 
 	with in_language(request.language):
 		clinic = clinic_name()
@@ -131,7 +133,6 @@ def details_of(request: Any) -> SignUpDetails:
 
 def history_of(patient_doc: Any) -> PortalHistory:
 	"""What the clinic has decided about this patient's portal access (see `core.registration`)."""
-	from portal_onboarding.onboarding import eligibility_reasons
 
 	last_switch = frappe.get_all(
 		EVENT,
@@ -212,7 +213,6 @@ def verify(request: Any) -> dict[str, Any]:
 
 def open_portal(request: Any, patient: str) -> dict[str, str] | None:
 	"""Enable the patient and give the person a live, already-confirmed invitation; None if it cannot."""
-	from portal_onboarding.onboarding import enable_locked, lock_patient, new_invitation
 
 	patient_doc = lock_patient(patient)
 	if not available(patient_doc):  # changed since the candidates were read
@@ -221,23 +221,7 @@ def open_portal(request: Any, patient: str) -> dict[str, str] | None:
 	if check_transition(account.status, AccountStatus.INVITED) is not None:
 		return None
 	now = now_datetime()
-	issued = issue_token(now, lifetime_hours())
-	invitation = new_invitation(account, Channel.EMAIL)
-	invitation.update(
-		{
-			"status": InvitationStatus.SENT,
-			"token_hash": issued.token_hash,
-			"expires_on": issued.expires_on,
-			"sent_on": now,
-			"sent_to": request.email,
-			"opened_on": now,
-			"identity_verified_on": now,
-		}
-	)
-	invitation.save(ignore_permissions=True)
-	account.status = AccountStatus.INVITED
-	account.last_invited_on = now
-	account.save(ignore_permissions=True)
+	invitation, key = confirmed_invitation(account, request.email, now, lifetime_hours())
 	log_event(
 		EventType.SIGN_UP_APPROVED,
 		account.name,
@@ -256,7 +240,7 @@ def open_portal(request: Any, patient: str) -> dict[str, str] | None:
 			"reviewed_on": now,
 		}
 	)
-	return {"key": issued.token, "username": account.username}
+	return {"key": key, "username": account.username}
 
 
 @app_action

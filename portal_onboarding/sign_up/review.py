@@ -6,11 +6,13 @@ import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
-from portal_onboarding.audit import log_event
 from portal_onboarding.constants import PATIENT, REGISTRATION, Channel, EventType, RegistrationStatus
 from portal_onboarding.core.eligibility import email_changed
 from portal_onboarding.core.registration import check_review
 from portal_onboarding.exceptions import InvalidInvitation, throw_reasons
+from portal_onboarding.invitations.sending import invite
+from portal_onboarding.primitives.audit import log_event
+from portal_onboarding.primitives.locks import lock_patient
 from portal_onboarding.security.actions import app_action
 from portal_onboarding.sign_up.requests import mail
 
@@ -31,7 +33,6 @@ def refuse(reason: Any) -> None:
 @app_action
 def approve(name: str) -> Any:
 	"""Invite the linked Patient at the confirmed address; the invitation mail tells the person."""
-	from portal_onboarding.onboarding import invite, lock_patient
 
 	request = lock_request(name)
 	refuse(check_review(request.status, request.patient, approve=True))

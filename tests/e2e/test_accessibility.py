@@ -17,10 +17,10 @@ import pytest
 import frappe
 from frappe.utils import add_days, today
 
-from portal_onboarding import onboarding
 from portal_onboarding.api import account as account_api
 from portal_onboarding.api import forms as forms_api
 from portal_onboarding.constants import ACCOUNT, FORM_REQUEST
+from portal_onboarding.invitations import portal_access, sending
 from tests.e2e.axe import describe, violations
 from tests.integration.factories import (
 	INTAKE_DOCTYPE,
@@ -125,7 +125,7 @@ def patient_records(patient: str, web_form: str) -> None:
 def invited(patient: str, representative: dict | None = None) -> tuple[str, str]:
 	"""(account, raw activation key) of a fresh invitation, mailed as the worker would."""
 	with JobRecorder() as jobs:
-		account, invitation = onboarding.invite(patient, representative=representative)
+		account, invitation = sending.invite(patient, representative=representative)
 		jobs.run()
 	return account.name, activation_key(invitation.name)
 
@@ -173,7 +173,7 @@ def people() -> Iterator[dict]:
 		assert accept_link(key, username=username, password=password, existing_login=1)["ok"]
 		for name in (parent.name, child.name):
 			for row in frappe.get_all(ACCOUNT, filters={"patient": name, "username": username}, pluck="name"):
-				onboarding.set_permitted_sections(row, SECTIONS)
+				portal_access.set_permitted_sections(row, SECTIONS)
 		patient_records(parent.name, web_form)
 		# A proxy the clinic invited for the adult: the People page shows them with the forms that change them.
 		invited(parent.name, {**proxy, "email": f"{unique('proxy')}@example.com"})

@@ -7,7 +7,6 @@ from playwright.sync_api import expect
 
 import frappe
 
-from portal_onboarding import delivery, onboarding
 from portal_onboarding.constants import (
 	ACCOUNT,
 	EVENT,
@@ -18,6 +17,7 @@ from portal_onboarding.constants import (
 	EventType,
 	InvitationStatus,
 )
+from portal_onboarding.invitations import delivery, portal_access, sending
 from portal_onboarding.security.actions import acting
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.desk import signed_in_page
@@ -70,7 +70,7 @@ def run_action(desk, label: str):
 
 def test_admin_sets_credentials_the_patient_must_choose_a_new_password(browser, base_url, clinic):
 	(manager_email, manager_password), patient = clinic
-	account = onboarding.enable(patient.name).name
+	account = portal_access.enable(patient.name).name
 	frappe.db.commit()
 
 	admin, desk = signed_in_page(browser, base_url, manager_email, manager_password)
@@ -127,7 +127,7 @@ def test_admin_sets_credentials_the_patient_must_choose_a_new_password(browser, 
 def test_admin_suspends_and_the_open_portal_tab_is_logged_out(browser, base_url, clinic):
 	(manager_email, manager_password), patient = clinic
 	with JobRecorder() as jobs:
-		account, invitation = onboarding.invite(patient.name)
+		account, invitation = sending.invite(patient.name)
 		jobs.run()
 	username, password = unique("pat."), strong_password()
 	assert accept_link(activation_key(invitation.name), username=username, password=password)["ok"]
@@ -167,14 +167,15 @@ def ward(outgoing_mail):
 	from frappe.utils import add_days, today
 
 	from portal_onboarding.accounts import management
+	from portal_onboarding.invitations import portal_access, sending
 
 	manager = make_user(["System Manager", MANAGER_ROLE])
 	patients = [make_eligible_patient() for _ in range(4)]
-	onboarding.enable(patients[0].name)
-	onboarding.invite(patients[1].name, enqueue=False)
-	active = onboarding.enable(patients[2].name).name
+	portal_access.enable(patients[0].name)
+	sending.invite(patients[1].name, enqueue=False)
+	active = portal_access.enable(patients[2].name).name
 	management.set_credentials(active)
-	suspended = onboarding.enable(patients[3].name).name
+	suspended = portal_access.enable(patients[3].name).name
 	management.set_credentials(suspended)
 	management.suspend(suspended, "Under review")
 	carer = {
@@ -183,7 +184,7 @@ def ward(outgoing_mail):
 		"email": f"{unique('kim')}@example.com",
 		"relation": "Carer",
 	}
-	rep, _invitation = onboarding.invite(patients[2].name, representative=carer, enqueue=False)
+	rep, _invitation = sending.invite(patients[2].name, representative=carer, enqueue=False)
 	frappe.db.set_value(ACCOUNT, rep.name, "access_valid_until", add_days(today(), 20))
 	frappe.db.commit()
 	yield manager, rep.name
@@ -221,7 +222,7 @@ def test_admin_sends_a_reset_link_the_person_chooses_a_password_and_is_signed_in
 
 	(manager_email, manager_password), patient = clinic
 	with JobRecorder() as jobs:
-		account, invitation = onboarding.invite(patient.name)
+		account, invitation = sending.invite(patient.name)
 		jobs.run()
 	username = unique("pat.")
 	assert accept_link(activation_key(invitation.name), username=username)["ok"]
@@ -265,7 +266,7 @@ def test_admin_sends_a_reset_link_the_person_chooses_a_password_and_is_signed_in
 def test_admin_resends_a_representatives_expired_invitation_from_the_form(browser, base_url, clinic):
 	(manager_email, manager_password), patient = clinic
 	carer = {"first_name": "Rita", "email": f"{unique('carer')}@example.com", "relation": "Carer"}
-	account, expired = onboarding.invite(patient.name, representative=carer, enqueue=False)
+	account, expired = sending.invite(patient.name, representative=carer, enqueue=False)
 	frappe.db.set_value(
 		INVITATION,
 		expired.name,

@@ -8,8 +8,8 @@ import pytest
 
 import frappe
 
-from portal_onboarding import onboarding
 from portal_onboarding.constants import ACCOUNT, INVITATION, AccountStatus
+from portal_onboarding.invitations import sending
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.desk import signed_in_page
 from tests.e2e.rq_jobs import run_queued_job
@@ -34,7 +34,7 @@ def active_patient(outgoing_mail):
 	"""A patient whose login was activated with a known password, and a nurse; committed, then purged."""
 	patient = make_eligible_patient(dob=DOB, pincode=ZIP)
 	with JobRecorder() as jobs:
-		account, invitation = onboarding.invite(patient.name)
+		account, invitation = sending.invite(patient.name)
 		jobs.run()
 	username, password = unique("pat."), strong_password()
 	assert accept_link(activation_key(invitation.name), username=username, password=password)["ok"]
@@ -111,7 +111,7 @@ def test_the_nurses_link_cannot_take_the_login_and_its_owner_confirms_it(browser
 def test_a_page_on_another_site_cannot_sign_a_visitor_in(browser, base_url, outgoing_mail):
 	patient = make_eligible_patient(dob=DOB, pincode=ZIP)
 	with JobRecorder() as jobs:
-		account, invitation = onboarding.invite(patient.name)
+		account, invitation = sending.invite(patient.name)
 		jobs.run()
 	frappe.db.commit()
 	key = activation_key(invitation.name)

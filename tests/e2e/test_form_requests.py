@@ -6,8 +6,8 @@ import pytest
 import frappe
 from frappe.utils.password import update_password
 
-from portal_onboarding import onboarding
 from portal_onboarding.constants import ACCOUNT, FORM_REQUEST, MANAGER_ROLE
+from portal_onboarding.invitations import portal_access, sending
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.desk import open_portal_action, signed_in_page
 from tests.e2e.test_account_management import portal_sign_in
@@ -33,11 +33,11 @@ def clinic(outgoing_mail):
 	web_form = ensure_intake_form()
 	patient = make_eligible_patient()
 	with JobRecorder() as jobs:
-		account, invitation = onboarding.invite(patient.name)
+		account, invitation = sending.invite(patient.name)
 		jobs.run()
 	username, password = unique("pat."), strong_password()
 	assert accept_link(activation_key(invitation.name), username=username)["ok"]
-	onboarding.set_permitted_sections(account.name, ["Appointments", "Forms"])
+	portal_access.set_permitted_sections(account.name, ["Appointments", "Forms"])
 	update_password(frappe.db.get_value(ACCOUNT, account.name, "user"), password)
 	frappe.db.commit()
 	yield manager, web_form, patient, (username, password)

@@ -7,8 +7,8 @@ import pytest
 
 import frappe
 
-from portal_onboarding import onboarding
 from portal_onboarding.constants import ACCOUNT, INVITATION, MANAGER_ROLE, AccountStatus, InvitationStatus
+from portal_onboarding.invitations import sending
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.desk import open_portal_action, signed_in_page
 from tests.e2e.rq_jobs import drop_queued_job, run_queued_job
@@ -150,7 +150,7 @@ def family(outgoing_mail):
 	keys = []
 	with JobRecorder() as jobs:
 		for child in children:
-			_account, invitation = onboarding.invite(child.name, representative=parent)
+			_account, invitation = sending.invite(child.name, representative=parent)
 			keys.append(invitation.name)
 		jobs.run()
 	keys = [activation_key(invitation) for invitation in keys]
@@ -228,7 +228,7 @@ def test_a_nurse_gets_no_invitation_toggle_and_no_portal_actions(browser, base_u
 def test_a_manager_changes_an_accounts_sections_and_deletes_it(browser, base_url, clinic):
 	(manager_email, manager_password), patient = clinic
 	with JobRecorder():
-		account, _invitation = onboarding.invite(patient.name)
+		account, _invitation = sending.invite(patient.name)
 	frappe.db.commit()
 	context, desk = signed_in_page(browser, base_url, manager_email, manager_password)
 	desk.goto(f"{base_url}/app/patient-portal-account/{account.name}")

@@ -9,11 +9,11 @@ import pytest
 
 import frappe
 
-from portal_onboarding import onboarding
 from portal_onboarding.api import account as account_api
 from portal_onboarding.api import forms as forms_api
 from portal_onboarding.api import password as password_api
 from portal_onboarding.constants import ACCOUNT, FORM_REQUEST, REGISTRATION, SETTINGS
+from portal_onboarding.invitations import portal_access
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.rq_jobs import run_queued_job
@@ -146,7 +146,7 @@ def active_login(patient: str, sections: list[str] | None = None) -> tuple[str, 
 	account, key = invited(patient)
 	assert accept_link(key, username=username, password=password)["ok"]
 	if sections:
-		onboarding.set_permitted_sections(account, sections)
+		portal_access.set_permitted_sections(account, sections)
 	return username, password
 
 
@@ -349,7 +349,7 @@ def test_switching_patients(browser, base_url, patients):
 	for n, child in enumerate(children):
 		account, key = invited(child.name, parent)
 		assert accept_link(key, username=username, password=password, existing_login=n)["ok"]
-		onboarding.set_permitted_sections(account, ["Appointments"])
+		portal_access.set_permitted_sections(account, ["Appointments"])
 	frappe.db.commit()
 	context, page = person(browser)
 	sign_in(page, base_url, username, password)

@@ -13,7 +13,6 @@ from freezegun import freeze_time
 import frappe
 from frappe.utils import get_datetime, get_system_timezone, getdate, today
 
-from portal_onboarding import delivery, onboarding
 from portal_onboarding.bulk import batch as bulk_batch
 from portal_onboarding.constants import (
 	ACCOUNT,
@@ -29,6 +28,7 @@ from portal_onboarding.constants import (
 	InvitationStatus,
 )
 from portal_onboarding.core.age_policy import add_years
+from portal_onboarding.invitations import delivery, sending
 from portal_onboarding.security.actions import acting
 from portal_onboarding.settings import age_policy
 from tests.e2e.conftest import SCREENSHOTS
@@ -133,7 +133,7 @@ def test_an_expired_invitation_is_resent_from_its_row_after_a_confirm(browser, b
 	family, manager, patients = ward
 	patient = patients[1]
 	# Invited, sent and run out, as the hourly expiry job leaves it.
-	account, expired = onboarding.invite(patient, enqueue=False)
+	account, expired = sending.invite(patient, enqueue=False)
 	frappe.db.set_value(
 		INVITATION,
 		expired.name,
@@ -239,7 +239,7 @@ def with_parent(family: str, first_name: str, came_of_age: date, made: list[str]
 			first_name=first_name, last_name=family, dob=add_years(came_of_age, -age_policy().majority_age)
 		).name
 		made.append(patient)
-		account, _invitation = onboarding.invite(
+		account, _invitation = sending.invite(
 			patient,
 			representative={
 				"first_name": "Parent",

@@ -5,7 +5,6 @@ import pytest
 
 import frappe
 
-from portal_onboarding import delivery, onboarding
 from portal_onboarding.constants import (
 	INVITATION,
 	MANAGER_ROLE,
@@ -14,6 +13,7 @@ from portal_onboarding.constants import (
 	InvitationStatus,
 )
 from portal_onboarding.core.status import STATUS_COLOURS
+from portal_onboarding.invitations import delivery, portal_access, sending
 from portal_onboarding.security.actions import acting
 from portal_onboarding.setup.patient_list import (
 	hide_portal_status_in_patient_list,
@@ -45,7 +45,7 @@ def portal_status_column():
 
 def expired_invitation(patient: str) -> None:
 	"""Invite, send (as far as the invitation row knows) and let the link run out, as the hourly job does."""
-	_account, invitation = onboarding.invite(patient, enqueue=False)
+	_account, invitation = sending.invite(patient, enqueue=False)
 	frappe.db.set_value(
 		INVITATION,
 		invitation.name,
@@ -63,8 +63,8 @@ def ward():
 	patients = [make_patient(first_name="Ada", last_name="Lovelace", occupation=tag)]
 	for first_name, last_name in (("Ben", "Okafor"), ("Cleo", "Marsh"), ("Dev", "Patel")):
 		patients.append(make_eligible_patient(first_name=first_name, last_name=last_name, occupation=tag))
-	onboarding.enable(patients[1].name)
-	onboarding.invite(patients[2].name, enqueue=False)
+	portal_access.enable(patients[1].name)
+	sending.invite(patients[2].name, enqueue=False)
 	expired_invitation(patients[3].name)
 	frappe.db.commit()
 	statuses = {

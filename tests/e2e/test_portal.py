@@ -6,7 +6,7 @@ import pytest
 import frappe
 from frappe.utils import add_days, today
 
-from portal_onboarding import onboarding
+from portal_onboarding.invitations import sending
 from tests.e2e.conftest import SCREENSHOTS
 from tests.integration.factories import (
 	JobRecorder,
@@ -33,7 +33,7 @@ def family(outgoing_mail):
 	username, password = unique("robin."), strong_password()
 	for n, child in enumerate(children[:2]):
 		with JobRecorder() as jobs:
-			_account, invitation = onboarding.invite(child.name, representative=parent)
+			_account, invitation = sending.invite(child.name, representative=parent)
 			jobs.run()
 		assert accept_link(
 			activation_key(invitation.name), username=username, password=password, existing_login=n

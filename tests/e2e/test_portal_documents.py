@@ -7,9 +7,9 @@ import pytest
 import frappe
 from frappe.utils.password import update_password
 
-from portal_onboarding import onboarding
 from portal_onboarding.api import documents as documents_api
 from portal_onboarding.constants import ACCOUNT, DOCUMENT, MANAGER_ROLE
+from portal_onboarding.invitations import portal_access, sending
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.desk import signed_in_page
@@ -66,11 +66,11 @@ def clinic(outgoing_mail):
 	manager = make_user(["System Manager", MANAGER_ROLE])
 	patient = make_eligible_patient(first_name="Lucia")
 	with JobRecorder() as jobs:
-		account, invitation = onboarding.invite(patient.name)
+		account, invitation = sending.invite(patient.name)
 		jobs.run()
 	username, password = unique("lucia."), strong_password()
 	assert accept_link(activation_key(invitation.name), username=username)["ok"]
-	onboarding.set_permitted_sections(account.name, ["Appointments", "Lab Results", "Documents"])
+	portal_access.set_permitted_sections(account.name, ["Appointments", "Lab Results", "Documents"])
 	update_password(frappe.db.get_value(ACCOUNT, account.name, "user"), password)
 	test = lab_test(patient.name)
 	tag = unique("")

@@ -7,7 +7,7 @@ import pytest
 
 import frappe
 
-from portal_onboarding import onboarding
+from portal_onboarding.invitations import sending
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.test_account_management import portal_sign_in
@@ -45,7 +45,7 @@ def billed_child(outgoing_mail):
 	}
 	username, password = unique("elena."), strong_password()
 	with JobRecorder() as jobs:
-		_account, invitation = onboarding.invite(child.name, representative=parent)
+		_account, invitation = sending.invite(child.name, representative=parent)
 		jobs.run()
 	assert accept_link(activation_key(invitation.name), username=username, password=password)["ok"]
 	permit(child.name, SECTIONS)

@@ -9,7 +9,7 @@ import pytest
 import frappe
 from frappe.utils import add_days, formatdate, getdate, today
 
-from portal_onboarding import onboarding
+from portal_onboarding.invitations import sending
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import SCREENSHOTS
 from tests.integration.factories import (
@@ -39,7 +39,7 @@ def patient_with_records(outgoing_mail):
 	patient = make_eligible_patient(first_name="Lucia", last_name="Moreno")
 	username, password = unique("lucia."), strong_password()
 	with JobRecorder() as jobs:
-		_account, invitation = onboarding.invite(patient.name)
+		_account, invitation = sending.invite(patient.name)
 		jobs.run()
 	assert accept_link(activation_key(invitation.name), username=username, password=password)["ok"]
 	permit(patient.name, [*ALL_SECTIONS, "Medical Records"])

@@ -9,8 +9,8 @@ import pytest
 
 import frappe
 
-from portal_onboarding import onboarding
 from portal_onboarding.constants import ACCOUNT, INVITATION, AccountStatus, InvitationStatus
+from portal_onboarding.invitations import sending
 from tests.e2e.axe import describe, violations
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.rq_jobs import run_queued_job
@@ -33,7 +33,7 @@ def patient(outgoing_mail):
 	person = make_eligible_patient(first_name="Marta", last_name="Olsen")
 	username, password = unique("marta."), strong_password()
 	with JobRecorder() as jobs:
-		_account, invitation = onboarding.invite(person.name)
+		_account, invitation = sending.invite(person.name)
 		jobs.run()
 	assert accept_link(activation_key(invitation.name), username=username, password=password)["ok"]
 	frappe.db.commit()

@@ -10,7 +10,6 @@ import pytest
 
 import frappe
 
-from portal_onboarding import onboarding
 from portal_onboarding.constants import (
 	ACCOUNT,
 	INVITATION,
@@ -20,6 +19,7 @@ from portal_onboarding.constants import (
 	AccountStatus,
 	InvitationStatus,
 )
+from portal_onboarding.invitations import sending
 from tests.e2e.background import listening_addresses, wait_for_job
 from tests.e2e.desk import signed_in_page
 from tests.integration.factories import delete_user, make_eligible_patient, make_user, purge_patient, unique
@@ -102,7 +102,7 @@ def test_the_worker_runs_this_checkout(worker):
 def overdue_invitation():
 	"""A committed patient whose sent invitation expired an hour ago; purged afterwards."""
 	patient = make_eligible_patient()
-	_account, invitation = onboarding.invite(patient.name, enqueue=False)
+	_account, invitation = sending.invite(patient.name, enqueue=False)
 	frappe.db.set_value(
 		INVITATION,
 		invitation.name,

@@ -9,7 +9,6 @@ import pytest
 import frappe
 from frappe.utils import get_datetime
 
-from portal_onboarding import onboarding
 from portal_onboarding.constants import (
 	ACCOUNT,
 	EVENT,
@@ -19,6 +18,7 @@ from portal_onboarding.constants import (
 	AccountStatus,
 	EventType,
 )
+from portal_onboarding.invitations import sending
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.desk import login, signed_in_page
 from tests.integration.factories import (
@@ -40,7 +40,7 @@ REPORT = "Patient Portal Onboarding"
 def invited(patient: str) -> tuple[str, str]:
 	"""Invite the patient and deliver the mail as the worker would: (account, invitation)."""
 	with JobRecorder() as jobs:
-		account, invitation = onboarding.invite(patient)
+		account, invitation = sending.invite(patient)
 		jobs.run()
 	return account.name, invitation.name
 

@@ -10,8 +10,8 @@ import pytest
 import frappe
 from frappe.utils import add_years, today
 
-from portal_onboarding import onboarding
 from portal_onboarding.constants import ACCOUNT, EVENT, MANAGER_ROLE, SETTINGS, EventType
+from portal_onboarding.invitations import portal_access, sending
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.desk import signed_in_page
@@ -40,16 +40,16 @@ def teen_and_parent(outgoing_mail):
 	bystander = make_eligible_patient(first_name="Ivo", dob=add_years(today(), -14))
 	username, password = unique("robin."), strong_password()
 	with JobRecorder() as jobs:
-		account, invitation = onboarding.invite(
+		account, invitation = sending.invite(
 			teen.name, representative={**PARENT, "email": f"{unique('robin')}@example.com"}
 		)
-		other, _other_invitation = onboarding.invite(
+		other, _other_invitation = sending.invite(
 			bystander.name, representative={**PARENT, "email": f"{unique('kim')}@example.com"}
 		)
 		jobs.run()
 	key = activation_key(invitation.name)
 	assert accept_link(key, username=username, password=password, dob=str(teen.dob))["ok"]
-	onboarding.set_permitted_sections(account.name, ["Appointments", "Lab Results", "Prescriptions"])
+	portal_access.set_permitted_sections(account.name, ["Appointments", "Lab Results", "Prescriptions"])
 	settings = frappe.get_single(SETTINGS)
 	was = (settings.teen_assent_required, [row.portal_section for row in settings.partial_access_sections])
 	settings.teen_assent_required = 1

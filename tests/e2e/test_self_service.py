@@ -8,10 +8,10 @@ from playwright.sync_api import expect
 
 import frappe
 
-from portal_onboarding import onboarding
 from portal_onboarding.api import password as password_api
 from portal_onboarding.api import registration as registration_api
 from portal_onboarding.constants import ACCOUNT, MANAGER_ROLE, REGISTRATION, SETTINGS, AccountStatus
+from portal_onboarding.invitations import sending
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.desk import signed_in_page
 from tests.e2e.rq_jobs import run_queued_job
@@ -148,7 +148,7 @@ def test_manager_links_a_waiting_sign_up_to_the_patient_and_approves(browser, ba
 def test_forgot_password_from_the_sign_in_page_to_a_new_password(browser, base_url, clinic):
 	_manager, patient = clinic
 	with JobRecorder() as jobs:
-		account, invitation = onboarding.invite(patient.name)
+		account, invitation = sending.invite(patient.name)
 		jobs.run()
 	assert accept_link(activation_key(invitation.name), username=unique("pat."))["ok"]
 	frappe.db.commit()

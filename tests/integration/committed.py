@@ -3,8 +3,8 @@
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from portal_onboarding import onboarding
 from portal_onboarding.constants import ACCOUNT, SETTINGS
+from portal_onboarding.invitations import sending
 from tests.integration.bystanders import Untouched
 from tests.integration.factories import (
 	JobRecorder,
@@ -58,7 +58,7 @@ class CommittedCase(Untouched, FrappeTestCase):
 
 	def invited(self, patient: str, **kw) -> tuple[str, str, str]:
 		with JobRecorder() as jobs:
-			account, invitation = onboarding.invite(patient, **kw)
+			account, invitation = sending.invite(patient, **kw)
 			jobs.run()
 		frappe.db.commit()
 		return account.name, invitation.name, activation_key(invitation.name)

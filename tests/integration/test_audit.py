@@ -1,9 +1,9 @@
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from portal_onboarding.audit import log_event
 from portal_onboarding.constants import EVENT, EventType
 from portal_onboarding.exceptions import ImmutableAuditEvent
+from portal_onboarding.primitives.audit import log_event
 from tests.integration.factories import make_account, make_patient
 
 

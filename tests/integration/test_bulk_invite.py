@@ -14,7 +14,6 @@ from urllib.parse import quote
 import frappe
 from frappe.utils import now_datetime
 
-from portal_onboarding import onboarding
 from portal_onboarding.api import onboarding as onboarding_api
 from portal_onboarding.bulk import batch as bulk_batch
 from portal_onboarding.constants import (
@@ -30,6 +29,7 @@ from portal_onboarding.constants import (
 )
 from portal_onboarding.core.bulk import MAX_SELECTED
 from portal_onboarding.exceptions import InvalidInvitation
+from portal_onboarding.invitations import sending
 from tests.integration.committed import CommittedCase
 from tests.integration.factories import (
 	JobRecorder,
@@ -106,7 +106,7 @@ class TestBulkInvite(BatchCase):
 		no_zip = self.patient(eligible=False, email=f"{unique('nz')}@example.com")
 		already = self.patient()
 		with JobRecorder() as jobs:
-			onboarding.invite(already)
+			sending.invite(already)
 			jobs.run()
 		frappe.db.commit()
 		batch, jobs = self.start(patients=[*eligible, no_zip, already, "NO-SUCH-PATIENT", eligible[0]])
@@ -148,8 +148,8 @@ class TestBulkInvite(BatchCase):
 		invited = self.patient()
 		no_email = self.patient(eligible=False)
 		with JobRecorder() as jobs:
-			onboarding.invite(expired)
-			onboarding.invite(invited)
+			sending.invite(expired)
+			sending.invite(invited)
 			jobs.run()
 		account = frappe.db.get_value(ACCOUNT, {"patient": expired})
 		frappe.db.set_value(ACCOUNT, account, "status", AccountStatus.INVITE_EXPIRED)
@@ -343,7 +343,7 @@ import frappe
 frappe.init(site=sys.argv[1], sites_path=".")
 frappe.connect()
 frappe.set_user("Administrator")
-from portal_onboarding import delivery
+from portal_onboarding.invitations import delivery
 from portal_onboarding.bulk import batch
 batch.CHUNK_SIZE = 2
 real = delivery.deliver

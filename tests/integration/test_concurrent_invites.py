@@ -5,8 +5,8 @@ import threading
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from portal_onboarding import onboarding
 from portal_onboarding.constants import ACCOUNT, EVENT, INVITATION, InvitationStatus
+from portal_onboarding.invitations import sending
 from tests.integration.factories import JobRecorder, make_eligible_patient
 from tests.site import site_name
 
@@ -39,7 +39,7 @@ class TestConcurrentInvites(FrappeTestCase):
 			frappe.set_user("Administrator")
 			try:
 				barrier.wait(timeout=30)
-				account, invitation = onboarding.invite(self.patient.name)
+				account, invitation = sending.invite(self.patient.name)
 				frappe.db.commit()
 				results.append((account.name, invitation.name))
 			except BaseException as e:

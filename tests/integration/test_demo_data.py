@@ -29,10 +29,10 @@ from portal_onboarding.constants import (
 	InvitationStatus,
 )
 from portal_onboarding.core.age_policy import Stage, add_months, stage_on
-from portal_onboarding.core.demo_data import DEMO_PREFIX
+from portal_onboarding.core.demo.names import DEMO_PREFIX
 from portal_onboarding.core.onboarding_report import turning_adult_window
-from portal_onboarding.onboarding import home_zip
-from portal_onboarding.portal_status import compute_portal_status
+from portal_onboarding.primitives.patients import home_zip
+from portal_onboarding.primitives.status import compute_portal_status
 from portal_onboarding.settings import age_policy, proxy_max_months
 from tests.integration.factories import make_account, make_eligible_patient
 from tests.site import site_name

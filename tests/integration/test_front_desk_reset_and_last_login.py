@@ -6,7 +6,6 @@ from frappe.desk.form.load import getdoc
 from frappe.desk.query_report import run as run_report
 from frappe.utils import add_to_date, get_datetime, now_datetime
 
-from portal_onboarding import onboarding
 from portal_onboarding.accounts.last_login import copy_last_login
 from portal_onboarding.api import account as account_api
 from portal_onboarding.api import invitation as invitation_api
@@ -22,6 +21,7 @@ from portal_onboarding.constants import (
 	AccountStatus,
 	EventType,
 )
+from portal_onboarding.invitations import portal_access
 from portal_onboarding.patches.v0_7 import fill_last_login
 from portal_onboarding.reporting.report import rows_for
 from tests.integration.committed import CommittedCase
@@ -125,7 +125,7 @@ class TestResetFromTheReport(MailTestCase):
 
 	def test_enabled_and_invited_patients_still_get_the_invitation(self):
 		enabled, invited = self.patient(), self.patient()
-		onboarding.enable(enabled.name)
+		portal_access.enable(enabled.name)
 		invite_and_send(invited.name)
 		rows = self.rows()
 		self.assertEqual(rows[enabled.name]["email_action"], "invite")
@@ -205,7 +205,7 @@ class TestResetFromTheReport(MailTestCase):
 			self.patient(pincode=""),
 		)
 		account = activate(active.name)
-		onboarding.enable(enabled.name)
+		portal_access.enable(enabled.name)
 		invite_and_send(invited.name)
 		# Active through a representative only: the patient's own email has no account behind it.
 		by_rep = self.patient()
@@ -266,7 +266,7 @@ class TestLastLoginKeptInStep(MailTestCase):
 	def test_logins_made_before_the_change_are_filled_in_by_the_patch(self):
 		patient = make_eligible_patient()
 		account = activate(patient.name)
-		enabled = onboarding.enable(make_eligible_patient().name).name
+		enabled = portal_access.enable(make_eligible_patient().name).name
 		never = activate(make_eligible_patient().name)
 		user = frappe.db.get_value(ACCOUNT, account, "user")
 		earlier = add_to_date(now_datetime(), days=-40)

@@ -7,7 +7,6 @@ from frappe.tests.utils import change_settings
 from frappe.utils import add_to_date, now_datetime
 from frappe.utils.password import check_password
 
-from portal_onboarding import activation, delivery, onboarding
 from portal_onboarding.api import account as account_api
 from portal_onboarding.api import invitation as invitation_api
 from portal_onboarding.constants import (
@@ -24,6 +23,7 @@ from portal_onboarding.constants import (
 	InvitationStatus,
 )
 from portal_onboarding.exceptions import InvalidAccount
+from portal_onboarding.invitations import activation, delivery, portal_access
 from portal_onboarding.permissions import portal_grants
 from tests.integration.factories import (
 	JobRecorder,
@@ -510,7 +510,7 @@ class TestIdentityCheck(MailTestCase):
 		self.assertTrue(confirm_identity(self.key)["ok"])
 		staff, _pw = make_user(["Physician"])
 		frappe.db.set_value("User", staff, "username", "dr." + unique(""))
-		other = onboarding.enable(make_eligible_patient().name)
+		other = portal_access.enable(make_eligible_patient().name)
 		staff_answer = invitation_api.check_username(self.key, frappe.db.get_value("User", staff, "username"))
 		patient_answer = invitation_api.check_username(self.key, other.username)
 		self.assertFalse(staff_answer["available"])

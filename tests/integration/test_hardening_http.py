@@ -6,7 +6,6 @@ from unittest.mock import patch
 
 import frappe
 
-from portal_onboarding import onboarding
 from portal_onboarding.constants import (
 	ACCOUNT,
 	EVENT,
@@ -16,6 +15,8 @@ from portal_onboarding.constants import (
 	EventType,
 	InvitationStatus,
 )
+from portal_onboarding.invitations import portal_access, sending
+from portal_onboarding.primitives import logins
 from tests.integration.committed import CommittedCase
 from tests.integration.factories import (
 	JobRecorder,
@@ -49,7 +50,7 @@ class TestDisableOverHttp(CommittedCase):
 		manager = self.user(["System Manager", MANAGER_ROLE])
 		frappe.db.commit()
 		commits_inside = []
-		real_retire = onboarding.retire_user_if_unused
+		real_retire = logins.retire_user_if_unused
 
 		def watching_retire(user, *leaving):
 			result = real_retire(user, *leaving)
@@ -57,7 +58,7 @@ class TestDisableOverHttp(CommittedCase):
 			commits_inside.append(outside_view(login))
 			return result
 
-		with patch.object(onboarding, "retire_user_if_unused", watching_retire):
+		with patch.object(portal_access, "retire_user_if_unused", watching_retire):
 			_login, response = http_as(
 				site_name(), *manager, [("POST", f"{API}account.disable?patient={patient.name}")]
 			)
@@ -84,7 +85,7 @@ class TestDisableOverHttp(CommittedCase):
 		add_session(rep_login)
 		manager = self.user(["System Manager", MANAGER_ROLE])
 		frappe.db.commit()
-		real_retire = onboarding.retire_user_if_unused
+		real_retire = logins.retire_user_if_unused
 		calls = []
 
 		def failing_on_the_second_login(user, *leaving):
@@ -93,7 +94,7 @@ class TestDisableOverHttp(CommittedCase):
 				raise RuntimeError("database went away")
 			return real_retire(user, *leaving)
 
-		with patch.object(onboarding, "retire_user_if_unused", failing_on_the_second_login):
+		with patch.object(portal_access, "retire_user_if_unused", failing_on_the_second_login):
 			signed_in, response = http_as(
 				site_name(), *manager, [("POST", f"{API}account.disable?patient={patient.name}")]
 			)
@@ -216,7 +217,7 @@ class TestPagesAndLocks(CommittedCase):
 	def test_delivery_takes_the_patient_row_before_the_invitation(self):
 		patient = self.patient()
 		with JobRecorder() as jobs:
-			_account, invitation = onboarding.invite(patient.name)
+			_account, invitation = sending.invite(patient.name)
 		frappe.db.commit()
 		queued = jobs.jobs[0]
 		# This connection holds the patient row, as an admin's invite would.
@@ -243,7 +244,7 @@ class TestSnapshots(CommittedCase):
 	def test_an_address_corrected_while_the_job_waits_is_the_one_mailed(self):
 		patient = self.patient()
 		with JobRecorder() as jobs:
-			_account, invitation = onboarding.invite(patient.name)
+			_account, invitation = sending.invite(patient.name)
 		frappe.db.commit()
 		new = f"{unique('fixed')}@example.com"
 		# An admin's save holds the patient row while the delivery job starts and waits for it.

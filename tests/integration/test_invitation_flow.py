@@ -4,7 +4,6 @@ import frappe
 from frappe.tests.utils import FrappeTestCase, change_settings
 from frappe.utils import add_to_date, now_datetime
 
-from portal_onboarding import activation, delivery, onboarding
 from portal_onboarding.api import account as account_api
 from portal_onboarding.api import invitation as invitation_api
 from portal_onboarding.constants import (
@@ -23,6 +22,7 @@ from portal_onboarding.constants import (
 )
 from portal_onboarding.core.tokens import hash_token
 from portal_onboarding.exceptions import InvalidInvitation, NotEligible
+from portal_onboarding.invitations import activation, delivery, portal_access
 from portal_onboarding.permissions import portal_grants
 from tests.integration.bystanders import Untouched
 from tests.integration.factories import (
@@ -79,7 +79,7 @@ class TestEnableAndDisable(MailTestCase):
 
 	def test_unknown_patient_is_refused(self):
 		with self.assertRaises(frappe.DoesNotExistError):
-			onboarding.enable("no-such-patient")
+			portal_access.enable("no-such-patient")
 
 	def test_enable_gives_access_and_audits(self):
 		patient = make_eligible_patient()
@@ -327,7 +327,7 @@ class TestActivation(MailTestCase):
 
 	def test_weak_password_and_taken_username_are_refused(self):
 		taken = make_eligible_patient()
-		taken_account = frappe.get_doc(ACCOUNT, onboarding.enable(taken.name).name)
+		taken_account = frappe.get_doc(ACCOUNT, portal_access.enable(taken.name).name)
 		with change_settings("System Settings", {"enable_password_policy": 1, "minimum_password_score": 3}):
 			result, _login = self.accept(password="password1")
 		self.assertFalse(result["ok"])

@@ -8,12 +8,13 @@ from frappe.desk.query_report import run as run_report
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import now_datetime, today
 
-from portal_onboarding import onboarding
 from portal_onboarding.api import invitation as invitation_api
 from portal_onboarding.api import onboarding as onboarding_api
 from portal_onboarding.constants import ACCOUNT, MANAGER_ROLE, ONBOARDING_REPORT, SETTINGS, AccountStatus
 from portal_onboarding.core.status import STATUS_COLOURS
-from portal_onboarding.portal_status import refresh_portal_status
+from portal_onboarding.invitations import portal_access, sending
+from portal_onboarding.primitives import patients
+from portal_onboarding.primitives.status import refresh_portal_status
 from tests.integration.factories import (
 	JobRecorder,
 	accept_link,
@@ -65,7 +66,7 @@ class ReportCase(FrappeTestCase):
 
 	def invite(self, patient: str) -> tuple[str, str]:
 		with JobRecorder() as jobs:
-			account, invitation = onboarding.invite(patient)
+			account, invitation = sending.invite(patient)
 			jobs.run()
 		return account.name, invitation.name
 
@@ -82,13 +83,13 @@ class TestRows(ReportCase):
 	def test_one_row_per_patient_with_status_colour_reason_and_dates(self):
 		no_zip = self.patient(eligible=False, email=f"{unique('nz')}@example.com", mobile="5550101")
 		enabled = self.patient()
-		onboarding.enable(enabled.name)
+		portal_access.enable(enabled.name)
 		invited = self.patient()
 		self.invite(invited.name)
 		active = self.patient()
 		_account, invitation = self.invite(active.name)
 		self.assertTrue(accept_link(activation_key(invitation))["ok"])
-		onboarding.invite(
+		sending.invite(
 			active.name,
 			representative={
 				"first_name": "Rita",
@@ -127,7 +128,7 @@ class TestRows(ReportCase):
 
 	def test_the_last_failed_send_is_the_reason_shown(self):
 		patient = self.patient()
-		onboarding.enable(patient.name)
+		portal_access.enable(patient.name)
 		frappe.db.set_value("Patient", patient.name, "portal_status_reason", "SMTP said no")
 		self.assertEqual(self.rows()[patient.name]["reason"], "SMTP said no")
 
@@ -142,7 +143,7 @@ class TestRows(ReportCase):
 		primary = make_address(with_primary.name, "44444", primary=1)
 		rows = self.rows()
 		for name in (two_plain.name, with_primary.name):
-			self.assertEqual(rows[name]["home_zip"], onboarding.home_zip(name))
+			self.assertEqual(rows[name]["home_zip"], patients.home_zip(name))
 		self.assertIsNone(rows[two_plain.name]["home_zip"])
 		self.assertEqual(rows[with_primary.name]["home_zip"], "44444")
 
@@ -161,7 +162,7 @@ class TestRows(ReportCase):
 	def test_refreshing_a_row_after_an_action_shows_the_new_status(self):
 		patient = self.patient()
 		self.assertEqual(onboarding_api.rows([patient.name])[0]["portal_status"], AccountStatus.NOT_ENABLED)
-		onboarding.enable(patient.name)
+		portal_access.enable(patient.name)
 		self.assertEqual(onboarding_api.rows([patient.name])[0]["portal_status"], AccountStatus.ENABLED)
 		self.invite(patient.name)
 		row = onboarding_api.rows([patient.name])[0]
@@ -175,7 +176,7 @@ class TestFilters(ReportCase):
 		no_zip = self.patient(eligible=False, email=f"{unique('nz')}@example.com")
 		no_email = self.patient(eligible=False)
 		enabled = self.patient()
-		onboarding.enable(enabled.name)
+		portal_access.enable(enabled.name)
 
 		self.assertEqual(set(self.rows(status=AccountStatus.ENABLED)), {enabled.name})
 		self.assertEqual(
@@ -348,7 +349,7 @@ class TestCountsFunnelAndPaging(ReportCase):
 			self.patient()
 		enabled = [self.patient() for _i in range(2)]
 		for patient in enabled:
-			onboarding.enable(patient.name)
+			portal_access.enable(patient.name)
 		invited = self.patient()
 		self.invite(invited.name)
 
@@ -364,7 +365,7 @@ class TestCountsFunnelAndPaging(ReportCase):
 			self.assertEqual(colours[status], colour)
 
 	def test_unfiltered_counts_are_cached_until_a_status_changes(self):
-		from portal_onboarding.portal_status import COUNTS_CACHE_KEY, FUNNEL_CACHE_KEY
+		from portal_onboarding.primitives.status import COUNTS_CACHE_KEY, FUNNEL_CACHE_KEY
 
 		frappe.db.rollback()  # no write of this transaction may be waiting to drop the cache at commit
 		frappe.cache.delete_value(COUNTS_CACHE_KEY)
@@ -375,7 +376,7 @@ class TestCountsFunnelAndPaging(ReportCase):
 		self.assertIsNone(frappe.cache.get_value(COUNTS_CACHE_KEY, expires=True))
 		report()
 		self.assertIsNotNone(frappe.cache.get_value(COUNTS_CACHE_KEY, expires=True))
-		onboarding.enable(patient.name)
+		portal_access.enable(patient.name)
 		self.assertIsNone(frappe.cache.get_value(COUNTS_CACHE_KEY, expires=True))
 		cards = {c["label"]: c["value"] for c in report()["report_summary"]}
 		self.assertEqual(cards[AccountStatus.ENABLED], cached[AccountStatus.ENABLED] + 1)

@@ -59,10 +59,10 @@ ALL_SECTIONS = ["Appointments", "Lab Results", "Prescriptions"]
 
 
 def permit(patient: str, sections: list[str] = ALL_SECTIONS) -> None:
-	from portal_onboarding import onboarding
+	from portal_onboarding.invitations import portal_access
 
 	for account in frappe.get_all(ACCOUNT, filters={"patient": patient}, pluck="name"):
-		onboarding.set_permitted_sections(account, sections)
+		portal_access.set_permitted_sections(account, sections)
 	frappe.db.commit()
 
 

@@ -12,7 +12,6 @@ from frappe.tests.utils import change_settings
 from frappe.utils import add_days, getdate, today
 from frappe.utils.password import get_decrypted_password
 
-from portal_onboarding import onboarding
 from portal_onboarding.api import invitation as invitation_api
 from portal_onboarding.api import proxies as proxies_api
 from portal_onboarding.constants import ACCOUNT, EVENT, INVITATION, SETTINGS, AccessType, AccountStatus
@@ -21,6 +20,7 @@ from portal_onboarding.constants import InvitationStatus as I
 from portal_onboarding.core.age_policy import add_months
 from portal_onboarding.exceptions import InvalidAccount
 from portal_onboarding.permissions import grants_with_sections
+from portal_onboarding.primitives import links
 from tests.integration.committed import CommittedCase
 from tests.integration.factories import (
 	JobRecorder,
@@ -83,7 +83,7 @@ class ProxyCase(CommittedCase):
 			result = proxies_api.invite(sections=json.dumps(list(sections)), end_date=end, **person)
 		jobs.run()
 		if result["ok"]:
-			result["invitation"] = onboarding.invitations(result["account"])[0]
+			result["invitation"] = links.account_invitations(result["account"])[0]
 			result["email"] = person["email"]
 		return result
 

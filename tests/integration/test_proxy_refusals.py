@@ -7,9 +7,9 @@ from werkzeug.test import Client
 import frappe
 from frappe.utils import add_days, add_years, getdate, today
 
-from portal_onboarding import onboarding
 from portal_onboarding.api import proxies as proxies_api
 from portal_onboarding.constants import ACCOUNT, AccessType, AccountStatus
+from portal_onboarding.invitations import sending
 from tests.integration.factories import (
 	JobRecorder,
 	accept_link,
@@ -59,7 +59,7 @@ class TestWhoMayNot(ProxyCase):
 			"relation": "Parent",
 		}
 		with JobRecorder() as jobs:
-			_account, invitation = onboarding.invite(child.name, representative=parent)
+			_account, invitation = sending.invite(child.name, representative=parent)
 			jobs.run()
 		rep_password = strong_password()
 		assert accept_link(activation_key(invitation.name), password=rep_password, dob=str(child.dob))["ok"]

@@ -10,7 +10,7 @@ from frappe.desk.query_report import run as run_report
 from frappe.tests.utils import FrappeTestCase, change_settings
 from frappe.utils import add_to_date, now_datetime
 
-from portal_onboarding import activation, delivery, jobs, onboarding, reminders
+from portal_onboarding import jobs
 from portal_onboarding.api import account as account_api
 from portal_onboarding.api import invitation as invitation_api
 from portal_onboarding.constants import (
@@ -28,7 +28,8 @@ from portal_onboarding.constants import (
 from portal_onboarding.core.reminders import ReminderPolicy
 from portal_onboarding.core.status import STATUS_COLOURS
 from portal_onboarding.core.tokens import hash_token
-from portal_onboarding.portal_status import FUNNEL_CACHE_KEY
+from portal_onboarding.invitations import activation, delivery, reminders, sending
+from portal_onboarding.primitives.status import FUNNEL_CACHE_KEY
 from tests.integration.bystanders import Untouched
 from tests.integration.factories import (
 	JobRecorder,
@@ -400,7 +401,7 @@ class TestFunnel(ReminderCase):
 		with patch.object(frappe.db, "commit"):
 			delivery.expire_overdue()
 		with JobRecorder() as recorder:
-			onboarding.invite(patient)
+			sending.invite(patient)
 			recorder.run()
 		cards = self.cards()
 		self.assertEqual((cards["Accounts invited"], cards["Reminded"]), (1, "1 (100.0%)"))

@@ -7,14 +7,14 @@ from datetime import date, timedelta
 import frappe
 from frappe.utils import getdate, today
 
-from portal_onboarding import onboarding
 from portal_onboarding.api import account as account_api
 from portal_onboarding.api import invitation as invitation_api
 from portal_onboarding.api import onboarding as onboarding_api
 from portal_onboarding.constants import ACCOUNT, AccessType, AccountStatus
 from portal_onboarding.core.age_policy import TURNING_ADULT_DAYS, add_years, majority_date
 from portal_onboarding.core.onboarding_report import EmailAction, ReportFilters
-from portal_onboarding.portal_status import AGES_CACHE_KEY, forget_status_counts
+from portal_onboarding.invitations import portal_access, sending
+from portal_onboarding.primitives.status import AGES_CACHE_KEY, forget_status_counts
 from portal_onboarding.reporting import queries
 from portal_onboarding.security.actions import acting
 from portal_onboarding.settings import age_policy, eligibility_rules
@@ -39,7 +39,7 @@ def born_to_be_adult_in(days: int) -> date:
 class AgesCase(ReportCase):
 	def parent(self, patient: str, email: str | None = None) -> str:
 		"""A parent's account on the patient, as staff invite one."""
-		account, _invitation = onboarding.invite(
+		account, _invitation = sending.invite(
 			patient,
 			representative={
 				"first_name": "Pat",
@@ -112,13 +112,13 @@ class TestTurningAdult(AgesCase):
 		patient.dob = None
 		patient.save(ignore_permissions=True)
 		no_representative = self.patient(dob=born_to_be_adult_in(29)).name
-		onboarding.enable(no_representative)
+		portal_access.enable(no_representative)
 		own_proxy, proxy = self.child(29)
 		self.set_account(proxy, adult_proxy=1, access_valid_until=day(200))
 		lasting_guardian, guardian = self.child(29)
 		self.set_account(guardian, guardian_of_adult=1)
 		disabled, _account = self.child(29)
-		onboarding.disable(disabled)
+		portal_access.disable(disabled)
 		suspended, account = self.child(29)
 		account_api.suspend(account, "The parent asked us to")
 
@@ -255,7 +255,7 @@ class TestNowAdult(AgesCase):
 		# The age job ending a parent's access where the patient's status stays (their own account is
 		# Enabled) drops it as the job does once it has ended an access.
 		grown, account = self.child(-1)
-		onboarding.enable(grown)
+		portal_access.enable(grown)
 		self.assertEqual(cards()["Now adults to invite"], after["Now adults to invite"])
 		self.age_out(account, day(-1))
 		self.assertEqual(frappe.db.get_value("Patient", grown, "portal_status"), AccountStatus.ENABLED)

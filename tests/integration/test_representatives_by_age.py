@@ -48,7 +48,7 @@ GIVEN = ["Appointments", "Lab Results", "Prescriptions"]
 NOTHING = {"narrowed": 0, "ended": 0, "invited": 0, "failed": 0}
 AGE_EVENTS = (EventType.ACCESS_NARROWED_BY_AGE, EventType.ENDED_AT_MAJORITY, EventType.GUARDIANSHIP_ENDED)
 # Every module that reads the site's today for the age policy.
-SITE_TODAY = ("permissions", "onboarding", "representatives.ages", "representatives.guardianship")
+SITE_TODAY = ("permissions", "invitations.sending", "representatives.ages", "representatives.guardianship")
 
 
 @contextmanager

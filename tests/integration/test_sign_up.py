@@ -443,7 +443,7 @@ class TestSignUpKeepsTheClinicsDecisions(SignUpCase):
 		self.assertEqual(len(events(EventType.SIGN_UP_APPROVED, patient=patient)), approved)
 
 	def test_a_patient_an_admin_disabled_stays_disabled(self):
-		from portal_onboarding.onboarding import disable
+		from portal_onboarding.invitations.portal_access import disable
 
 		patient = make_eligible_patient()
 		first, _request = self.verify(patient.email)

@@ -13,23 +13,22 @@ from portal_onboarding.core.age_policy import (
 	stage_on,
 	turns_adult_within,
 )
-from portal_onboarding.core.demo_data import (
-	AGES_EVERY,
-	BLOCK,
+from portal_onboarding.core.demo.generator import DemoGenerator
+from portal_onboarding.core.demo.invitations import between
+from portal_onboarding.core.demo.names import (
 	DEMO_DOMAINS,
 	DEMO_PREFIX,
 	MAX_NUMBER,
 	MAX_PATIENTS,
-	DemoGenerator,
 	account_name,
 	address_name,
 	ascii_slug,
-	between,
 	check_patient_count,
 	demo_number,
 	invitation_name,
 	patient_name,
 )
+from portal_onboarding.core.demo.plan import AGES_EVERY, BLOCK
 from portal_onboarding.core.status import AccountState, patient_portal_status
 from portal_onboarding.core.usernames import check_username
 

@@ -3,7 +3,7 @@
 from frappe.model.document import Document
 
 from portal_onboarding.constants import PATIENT
-from portal_onboarding.portal_status import refresh_home_zip
+from portal_onboarding.primitives.status import refresh_home_zip
 
 
 def linked_patients(doc: Document) -> set[str]:

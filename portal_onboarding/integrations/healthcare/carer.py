@@ -10,14 +10,23 @@ empties the fields: the account holds the details from then on.
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import escape_html
+from frappe.utils import escape_html, strip_html
 
-from portal_onboarding.audit import log_event
-from portal_onboarding.constants import CARER_ACCESS_FIELD, CARER_FIELDS, EventType
+from portal_onboarding.constants import (
+	CARER_ACCESS_FIELD,
+	CARER_FIELDS,
+	PATIENT,
+	PORTAL_REASON_FIELD,
+	Channel,
+	EventType,
+)
 from portal_onboarding.core.carer import CarerDetails, check_carer
 from portal_onboarding.exceptions import InvalidInvitation
 from portal_onboarding.integrations.healthcare.refusals import refuse
+from portal_onboarding.invitations import sending
 from portal_onboarding.permissions import is_portal_admin
+from portal_onboarding.primitives.audit import log_event
+from portal_onboarding.settings import get_settings
 
 
 def details_of(doc: Document) -> CarerDetails:
@@ -88,11 +97,6 @@ def after_save(doc: Document) -> None:
 
 def invite_carer(patient: str) -> None:
 	"""The job: invite the carer from the Patient's fields, then empty them; a refusal shows on the Patient."""
-	from frappe.utils import strip_html
-
-	from portal_onboarding import onboarding
-	from portal_onboarding.constants import PATIENT, PORTAL_REASON_FIELD, Channel
-	from portal_onboarding.settings import get_settings
 
 	doc = frappe.db.get_value(PATIENT, patient, [CARER_ACCESS_FIELD, *CARER_FIELDS], as_dict=True)
 	if not doc or not doc.get(CARER_ACCESS_FIELD):
@@ -101,7 +105,7 @@ def invite_carer(patient: str) -> None:
 	channel = Channel.BOTH if details.mobile and get_settings().send_sms_notice else Channel.EMAIL
 	frappe.db.savepoint("portal_invite_carer")
 	try:
-		onboarding.invite(patient, channel=channel, representative=details.as_representative())
+		sending.invite(patient, channel=channel, representative=details.as_representative())
 	except frappe.ValidationError as e:
 		frappe.db.rollback(save_point="portal_invite_carer")
 		reason = strip_html(str(e).replace("<br>", " ")) or _("The carer could not be invited.")

@@ -9,7 +9,7 @@ from portal_onboarding.constants import SEND_INVITATION_FIELD
 from portal_onboarding.integrations.healthcare import carer
 from portal_onboarding.integrations.healthcare.refusals import audit_refusals, refuse
 from portal_onboarding.permissions import is_portal_admin
-from portal_onboarding.portal_status import forget_status_counts
+from portal_onboarding.primitives.status import forget_status_counts
 from portal_onboarding.reporting import search
 from portal_onboarding.settings import get_settings
 

@@ -3,8 +3,8 @@
 import frappe
 from frappe.model.document import Document
 
-from portal_onboarding.audit import log_event
 from portal_onboarding.constants import EventType
+from portal_onboarding.primitives.audit import log_event
 
 
 def refuse(doc: Document, message: str, title: str, audit: str) -> None:

@@ -1,6 +1,6 @@
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
-from portal_onboarding.portal_status import refresh_all_summaries
+from portal_onboarding.primitives.status import refresh_all_summaries
 from portal_onboarding.setup.indexes import ensure_indexes
 from portal_onboarding.setup.install import CUSTOM_FIELDS
 

@@ -6,12 +6,12 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import getdate, today
 
+from portal_onboarding.accounts.email_change import after_address_change, needs_guard, suspend_for_new_address
 from portal_onboarding.accounts.last_login import last_login_of
 from portal_onboarding.accounts.management import sign_in_address
-from portal_onboarding.accounts.password_change import forget
-from portal_onboarding.audit import log_event
 from portal_onboarding.constants import ACCOUNT, AccessType, EventType
 from portal_onboarding.core.account_actions import available_actions
+from portal_onboarding.core.eligibility import email_changed, normalise_email
 from portal_onboarding.core.status import check_transition
 from portal_onboarding.core.usernames import base_username, normalise_username, suggest_username
 from portal_onboarding.core.validation import AccountInput, check_account
@@ -22,7 +22,12 @@ from portal_onboarding.exceptions import (
 	UsernameTaken,
 	throw_reasons,
 )
-from portal_onboarding.portal_status import refresh_portal_status
+from portal_onboarding.permissions import is_portal_admin
+from portal_onboarding.primitives.audit import log_event
+from portal_onboarding.primitives.links import revoke_live_invitations, revoke_live_resets
+from portal_onboarding.primitives.locks import lock_patient_row
+from portal_onboarding.primitives.logins import forget_forced_change, retire_user_if_unused, username_taken
+from portal_onboarding.primitives.status import refresh_portal_status
 from portal_onboarding.representatives.renewal import check_proxy_end
 from portal_onboarding.security import portal_gate
 from portal_onboarding.security.actions import acting, in_app_action
@@ -106,7 +111,6 @@ class PatientPortalAccount(Document):
 
 	def check_if_latest(self) -> None:
 		# Desk saves lock the account row here; take the patient's row first, as every access change does.
-		from portal_onboarding.onboarding import lock_patient_row
 
 		lock_patient_row(self.patient)
 		super().check_if_latest()
@@ -117,7 +121,6 @@ class PatientPortalAccount(Document):
 				self.append("permitted_sections", {"portal_section": section})
 
 	def onload(self) -> None:
-		from portal_onboarding.permissions import is_portal_admin
 
 		if is_portal_admin():
 			self.set_onload("actions", available_actions(self.status, bool(self.user)))
@@ -186,21 +189,17 @@ class PatientPortalAccount(Document):
 			)
 		refresh_portal_status(self.patient)
 		if before and (self.has_value_changed("force_password_change") or self.has_value_changed("user")):
-			forget(self.user)
-			forget(before.user)
+			forget_forced_change(self.user)
+			forget_forced_change(before.user)
 		if before and self.has_value_changed("user"):
 			portal_gate.forget(self.user)
 			portal_gate.forget(before.user)
 		address_change = self.flags.pop("address_change", None)
 		if address_change:
-			from portal_onboarding.accounts.email_change import after_address_change
-
 			with acting():
 				after_address_change(self, *address_change)
 
 	def on_trash(self) -> None:
-		from portal_onboarding.accounts.password_reset import revoke_live_resets
-		from portal_onboarding.onboarding import lock_patient_row, revoke_live_invitations
 
 		lock_patient_row(self.patient)
 		revoke_live_invitations(self.name, _("The portal account was deleted."))
@@ -217,7 +216,6 @@ class PatientPortalAccount(Document):
 		)
 
 	def after_delete(self) -> None:
-		from portal_onboarding.onboarding import retire_user_if_unused
 
 		if self.user:
 			retire_user_if_unused(self.user, leaving=self.name)
@@ -253,8 +251,6 @@ class PatientPortalAccount(Document):
 	def guard_contact_email(self) -> None:
 		"""A Desk edit of the contact email: a Self account's is the patient's; a new address on an
 		Active representative account goes through the email-change guard."""
-		from portal_onboarding.accounts.email_change import needs_guard, suspend_for_new_address
-		from portal_onboarding.core.eligibility import email_changed, normalise_email
 
 		if in_app_action() or self.is_new():
 			return
@@ -313,21 +309,3 @@ def audit_value(account: Document, fieldname: str) -> str:
 	if fieldname == "permitted_sections":
 		return ", ".join(section_keys(account)) or "-"
 	return str(account.get(fieldname) or "-")
-
-
-def username_taken(username: str, account: str | None, own_login: str | None) -> bool:
-	"""Whether `username` belongs to another account or another login (by username, or by the
-	placeholder address a renamed login keeps)."""
-	from portal_onboarding.core.activation import login_email
-
-	if frappe.db.exists(ACCOUNT, {"username": username, "name": ("!=", account or "")}):
-		return True
-	for filters in (
-		{"username": username},
-		{"name": login_email(username)},
-		{"email": login_email(username)},
-	):
-		holder = frappe.db.get_value("User", filters)
-		if holder and holder != own_login:
-			return True
-	return False

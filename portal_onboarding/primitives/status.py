@@ -19,6 +19,7 @@ from portal_onboarding.constants import (
 	AccessType,
 )
 from portal_onboarding.core.status import AccountState, patient_portal_status
+from portal_onboarding.primitives.patients import HOME_ZIP_SQL, home_zip
 
 # The unfiltered status counts and funnel of the onboarding report; dropped whenever a status may
 # have changed (and the funnel when a link is first opened). The age counts (turning adult, now adult)
@@ -94,7 +95,6 @@ def refresh_all_summaries() -> None:
 			p.`{REPRESENTATIVES_FIELD}` = ifnull(a.representatives, 0)""",
 		{"rep": AccessType.REPRESENTATIVE},
 	)
-	from portal_onboarding.reporting.queries import HOME_ZIP_SQL
 
 	frappe.db.sql(f"update `tabPatient` set `{HOME_ZIP_FIELD}` = {HOME_ZIP_SQL}")
 	forget_status_counts()
@@ -102,7 +102,6 @@ def refresh_all_summaries() -> None:
 
 def refresh_home_zip(patient: str) -> None:
 	"""Store the patient's home ZIP code (what eligibility reads) for the onboarding report."""
-	from portal_onboarding.onboarding import home_zip
 
 	if frappe.db.exists(PATIENT, patient):
 		frappe.db.set_value(PATIENT, patient, HOME_ZIP_FIELD, home_zip(patient), update_modified=False)

@@ -12,12 +12,13 @@ from frappe import _
 from frappe.query_builder.functions import Coalesce
 from frappe.utils import cint, get_datetime, now_datetime
 
-from portal_onboarding.audit import log_event
 from portal_onboarding.constants import ACCOUNT, INVITATION, EventType, InvitationStatus
 from portal_onboarding.core.reminders import InvitationFacts, ReminderPolicy, last_mailed_by, reminder_due
 from portal_onboarding.core.tokens import generate_token, hash_token
-from portal_onboarding.delivery import each_committed, lock_invitation, mail_link
-from portal_onboarding.portal_status import forget_status_counts
+from portal_onboarding.invitations.delivery import each_committed, mail_link
+from portal_onboarding.primitives.audit import log_event
+from portal_onboarding.primitives.locks import lock_invitation
+from portal_onboarding.primitives.status import forget_status_counts
 from portal_onboarding.security.actions import app_action
 from portal_onboarding.settings import get_settings
 

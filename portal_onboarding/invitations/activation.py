@@ -5,10 +5,10 @@ from typing import Any
 
 import frappe
 from frappe import _
+from frappe.twofactor import should_run_2fa
 from frappe.utils import getdate, now_datetime
-from frappe.utils.password import get_decrypted_password
+from frappe.utils.password import get_decrypted_password, update_password
 
-from portal_onboarding.audit import log_event
 from portal_onboarding.constants import (
 	ACCOUNT,
 	INVITATION,
@@ -26,29 +26,31 @@ from portal_onboarding.core.activation import (
 	IdentityOnFile,
 	LoginFacts,
 	check_identity,
-	login_email,
 	reusable_login,
 )
 from portal_onboarding.core.proxies import check_code
 from portal_onboarding.core.usernames import check_username, normalise_username
 from portal_onboarding.exceptions import reason_text
-from portal_onboarding.onboarding import (
+from portal_onboarding.primitives.audit import log_event
+from portal_onboarding.primitives.links import (
 	LINK_HASH_FIELDS,
-	home_zip,
-	invitations,
-	retire_user_if_unused,
+	account_invitations,
+	find_live_link,
 	revoke_invitation,
 )
-from portal_onboarding.portal_onboarding.doctype.patient_portal_account.patient_portal_account import (
+from portal_onboarding.primitives.logins import (
+	not_available,
+	password_holds,
+	password_problem,
+	retire_user_if_unused,
+	save_login,
 	username_taken,
 )
-from portal_onboarding.portal_status import forget_status_counts, refresh_portal_status
+from portal_onboarding.primitives.patients import home_zip
+from portal_onboarding.primitives.status import forget_status_counts, refresh_portal_status
 from portal_onboarding.security.actions import app_action
-from portal_onboarding.security.links import find_live_link
 from portal_onboarding.security.sessions import end_sessions_after_commit
 from portal_onboarding.settings import get_settings
-
-MIN_PASSWORD_LENGTH = 8
 
 
 def invalid_link_message() -> str:
@@ -180,10 +182,6 @@ def confirm_first() -> str:
 	return _("Please confirm the patient's details first.")
 
 
-def not_available() -> str:
-	return _("This username is not available. Please choose another.")
-
-
 def username_problem(username: str, account: Any, invitation: Any) -> str | None:
 	"""Why this username cannot be used by this link's holder, or None.
 
@@ -196,24 +194,6 @@ def username_problem(username: str, account: Any, invitation: Any) -> str | None
 		return reason_text(reason)
 	if username_taken(normalise_username(username), account.name, existing_login(account, invitation)):
 		return not_available()
-	return None
-
-
-def password_problem(password: str, account: Any) -> str | None:
-	"""Why the password does not meet the site's policy, or None."""
-	from frappe.core.doctype.user.user import test_password_strength
-
-	if len(password or "") < MIN_PASSWORD_LENGTH:
-		return _("Your password must be at least {0} characters long.").format(MIN_PASSWORD_LENGTH)
-	result = test_password_strength(
-		password, user_data=(account.first_name, None, account.last_name, account.contact_email, None)
-	)
-	feedback = (result or {}).get("feedback") or {}
-	if feedback.get("password_policy_validation_passed") is False:
-		suggestions = " ".join(feedback.get("suggestions") or [])
-		return " ".join(
-			filter(None, [_("Please choose a stronger password."), feedback.get("warning"), suggestions])
-		)
 	return None
 
 
@@ -244,7 +224,6 @@ def create_login(account: Any, invitation: Any, username: str, password: str) ->
 
 	Setting a password on an existing login ends all of its other sessions once this commits.
 	"""
-	from frappe.utils.password import update_password
 
 	existing = existing_login(account, invitation)
 	user = save_login(existing, account, username)
@@ -252,34 +231,6 @@ def create_login(account: Any, invitation: Any, username: str, password: str) ->
 	if existing:
 		end_sessions_after_commit(user)
 	return user
-
-
-def save_login(existing: str | None, account: Any, username: str) -> str:
-	"""Enable `existing` under `username` with the Patient role, or make a new Website User."""
-	if existing:
-		user = frappe.get_doc("User", existing)
-		user.enabled = 1
-		user.username = username
-		if PATIENT_ROLE not in {r.role for r in user.roles}:
-			user.append("roles", {"role": PATIENT_ROLE})
-	else:
-		user = frappe.get_doc(
-			{
-				"doctype": "User",
-				"email": login_email(username),
-				"first_name": account.first_name,
-				"last_name": account.last_name,
-				"username": username,
-				"user_type": "Website User",
-				"send_welcome_email": 0,
-				"enabled": 1,
-			}
-		)
-		user.append("roles", {"role": PATIENT_ROLE})
-	user.flags.ignore_permissions = True
-	user.flags.no_welcome_mail = True
-	user.save(ignore_permissions=True)
-	return user.name
 
 
 @app_action
@@ -307,24 +258,6 @@ def activate(invitation: Any, username: str, password: str) -> Outcome:
 	return Outcome(True, data={"user": user, "accounts": [account.name]})
 
 
-def password_holds(user: str, password: str | None) -> bool:
-	"""Whether `password` is the login's, counted by the same lockout as Frappe's login page: a form
-	of the portal must never become a way around it."""
-	from frappe.auth import get_login_attempt_tracker
-	from frappe.utils.password import check_password
-
-	tracker = get_login_attempt_tracker(user, raise_locked_exception=False)
-	if not tracker.is_user_allowed():
-		return False
-	try:
-		check_password(user, password or "", delete_tracker_cache=False)
-	except frappe.AuthenticationError:
-		tracker.add_failure_attempt()
-		return False
-	tracker.add_success_attempt()
-	return True
-
-
 @app_action
 def link_existing_login(invitation: Any, username: str, password: str) -> Outcome:
 	"""Add this link's patient to a portal login the person already holds, proven by its password.
@@ -332,7 +265,6 @@ def link_existing_login(invitation: Any, username: str, password: str) -> Outcom
 	A representative acting for several patients keeps one login: each patient still needs their own
 	link (and identity answer), and the person proves the login is theirs by signing in with it.
 	"""
-	from frappe.twofactor import should_run_2fa
 
 	account = frappe.get_doc(ACCOUNT, invitation.account, for_update=True)
 	if not identity_confirmed(invitation):
@@ -371,7 +303,6 @@ def confirm_address(invitation: Any, password: str) -> Outcome:
 	Nothing about the login changes (no new username, no new password); a person who lost both the
 	password and the old address goes through a portal admin (reactivate, then a reset link).
 	"""
-	from frappe.twofactor import should_run_2fa
 
 	account = frappe.get_doc(ACCOUNT, invitation.account, for_update=True)
 	if not identity_confirmed(invitation):
@@ -402,7 +333,7 @@ def grant(account: Any, invitation: Any, user: str, details: str) -> None:
 	account.status_reason = None
 	account.activated_on = now
 	account.save(ignore_permissions=True)
-	for live in invitations(account.name):
+	for live in account_invitations(account.name):
 		frappe.db.set_value(
 			INVITATION,
 			live,

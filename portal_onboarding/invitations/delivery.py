@@ -1,14 +1,13 @@
 """Sending an invitation: the token is made here, at send time, and only its hash is kept."""
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import frappe
 from frappe import _
+from frappe.core.doctype.sms_settings.sms_settings import send_sms as frappe_send_sms
 from frappe.utils import format_datetime, get_datetime, now_datetime
 
-from portal_onboarding.audit import log_event
 from portal_onboarding.constants import (
 	ACCOUNT,
 	INVITATION,
@@ -20,22 +19,20 @@ from portal_onboarding.constants import (
 	InvitationStatus,
 )
 from portal_onboarding.core.tokens import issue_token
-from portal_onboarding.onboarding import LINK_HASH_FIELDS, lock_patient_row, refresh_self_contact
+from portal_onboarding.primitives.audit import log_event
+from portal_onboarding.primitives.links import LINK_HASH_FIELDS
+from portal_onboarding.primitives.locks import lock_invitation
+from portal_onboarding.primitives.patients import patient_contact_row, refresh_self_contact
 from portal_onboarding.security.actions import app_action
-from portal_onboarding.security.mail import render, render_email_template
+from portal_onboarding.security.mail import clinic_name, in_language, render, render_email_template
 from portal_onboarding.security.mail import send as send_mail
 from portal_onboarding.security.mailed_links import clinic_link
 from portal_onboarding.settings import get_settings
 
+# What other capabilities may use; the rest of this module is the capability's own.
+__all__ = ["deliver", "expire_overdue", "retry_failed", "send_sms_notice"]
+
 MAX_SEND_ATTEMPTS = 3
-
-
-def clinic_name() -> str:
-	return (
-		frappe.db.get_single_value("Website Settings", "app_name")
-		or frappe.defaults.get_global_default("company")
-		or _("your clinic")
-	)
 
 
 ACTIVATE_PATH = "/portal/activate"
@@ -46,17 +43,6 @@ def activation_link(token: str) -> str:
 	"""The link in the email. The key travels in the fragment, which browsers never send to a server,
 	so it stays out of access logs, proxies and `Referer` headers; the page reads it and strips it."""
 	return clinic_link(ACTIVATE_PATH, token)
-
-
-@contextmanager
-def in_language(language: str | None) -> Iterator[None]:
-	"""Translate what is rendered inside the block into `language` (the site's when None)."""
-	previous = frappe.local.lang
-	frappe.local.lang = language or previous
-	try:
-		yield
-	finally:
-		frappe.local.lang = previous
 
 
 def render_email(
@@ -114,32 +100,12 @@ def sms_text() -> str:
 
 def send_sms(mobile: str, language: str | None = None) -> None:
 	"""Send one SMS through Frappe's SMS Settings; raise when it did not go out."""
-	from frappe.core.doctype.sms_settings.sms_settings import send_sms as frappe_send_sms
 
 	if not frappe.db.get_single_value("SMS Settings", "sms_gateway_url"):
 		raise RuntimeError(_("SMS Settings have no gateway URL."))
 	with in_language(language):
 		text = sms_text()
 	frappe_send_sms([mobile], text, success_msg=False)
-
-
-def patient_contact_row(patient: str) -> Any:
-	"""The Patient's name and contact details, read under the lock (not the whole document)."""
-	return frappe.db.get_value(
-		"Patient",
-		patient,
-		["name", "first_name", "last_name", "email", "mobile"],
-		as_dict=True,
-		for_update=True,
-	)
-
-
-def lock_invitation(invitation_name: str) -> Any | None:
-	"""The invitation read under its lock, its patient's row locked first (the one lock order)."""
-	patient = frappe.db.get_value(INVITATION, invitation_name, "patient")
-	if patient is None or not lock_patient_row(patient):
-		return None  # deleted with its account (or patient) before the job ran
-	return frappe.get_doc(INVITATION, invitation_name, for_update=True)
 
 
 @app_action
