@@ -96,5 +96,4 @@ def apply_age_policy() -> None:
 
 def invite_carer(patient: str) -> None:
 	"""After a Patient save with a carer: invite the carer (integrations/healthcare/carer.py)."""
-
 	carer.invite_carer(patient)

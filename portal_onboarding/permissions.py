@@ -17,11 +17,7 @@ from portal_onboarding.constants import (
 	AccessType,
 	AccountStatus,
 )
-from portal_onboarding.core.age_policy import (
-	Access,
-	Representation,
-	representative_access,
-)
+from portal_onboarding.core.age_policy import Access, Representation, representative_access
 from portal_onboarding.core.portal import Grant
 from portal_onboarding.exceptions import InvalidAccount
 from portal_onboarding.settings import age_policy

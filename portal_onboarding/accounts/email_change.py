@@ -63,7 +63,6 @@ def suspend_for_new_address(account: Any, old: str | None, new: str | None) -> N
 
 def after_address_change(account: Any, old: str | None, new: str | None) -> None:
 	"""The rest of the guard, once the suspended account is saved: audit, links, login, mails."""
-
 	log_event(
 		EventType.EMAIL_CHANGED,
 		account.name,
@@ -82,7 +81,6 @@ def after_address_change(account: Any, old: str | None, new: str | None) -> None
 
 def notify_old_address(account: Any, address: str) -> None:
 	"""Tell the old address its account moved on; no name, no health data, no link."""
-
 	with in_language(frappe.db.get_value("Patient", account.patient, "language")):
 		context = {"clinic_name": clinic_name(), "changed_on": format_datetime(now_datetime())}
 		subject = _("The email address of your {0} patient portal account was changed").format(clinic_name())
@@ -99,7 +97,6 @@ def on_patient_email_change(patient: Document) -> None:
 	link is withdrawn and waits for an admin. Otherwise the account just takes the new address, so
 	the next invitation (an admin's) goes there.
 	"""
-
 	before = patient.get_doc_before_save()
 	if not before or not email_changed(before.email, patient.email):
 		return
@@ -141,7 +138,6 @@ def hold_invitation(account: Any, old: str | None, new: str | None) -> None:
 	Staff read the date of birth and ZIP code the identity check asks, so a link that followed the
 	address they typed would hand them the account; no link leaves from a non-admin session.
 	"""
-
 	reason = _(
 		"{0} changed the email address to {1}: the invitation was withdrawn until a portal admin "
 		"checks the change and invites again."
@@ -163,7 +159,6 @@ def hold_invitation(account: Any, old: str | None, new: str | None) -> None:
 
 def reinvite(patient: str) -> None:
 	"""Send the live invitation again, to the new address; a refusal is shown on the Patient."""
-
 	frappe.db.savepoint("portal_reinvite")
 	try:
 		sending.invite(patient)

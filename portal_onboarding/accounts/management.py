@@ -124,7 +124,6 @@ def set_credentials(account_name: str, username: str | None = None, password: st
 	The account becomes Active without an invitation and must change the password at first login.
 	A generated password is returned once and kept nowhere in clear.
 	"""
-
 	account = lock_account(account_name)
 	target = require(Action.SET_CREDENTIALS, account)
 	name = credentials_username(account, username)
@@ -174,7 +173,6 @@ def set_credentials(account_name: str, username: str | None = None, password: st
 def sign_in_address() -> dict[str, str]:
 	"""Where credentials handed over in person are used: the clinic's configured portal address (the
 	address mailed links start with), never the host the admin's browser happened to use."""
-
 	return {"portal_url": clinic_link(PORTAL_PATH), "clinic_name": clinic_name()}
 
 
@@ -189,7 +187,6 @@ def check_credentials_username(account_name: str, username: str | None) -> dict[
 	A name held by another account, a member of staff or any other login is only "not available":
 	the answer never says who holds it. The account's own name, and its own login's, are free.
 	"""
-
 	account = frappe.get_doc(ACCOUNT, account_name)
 	name = credentials_username(account, username)
 	problem = check_username(name)
@@ -272,7 +269,6 @@ def load_from_patient(account_name: str) -> Any:
 
 	A new email on an Active account goes through the email-change guard like any other.
 	"""
-
 	account = lock_account(account_name)
 	if account.access_type != AccessType.SELF:
 		frappe.throw(
@@ -344,7 +340,6 @@ def purge(account_name: str, days: int) -> bool:
 def erase_login(user: str) -> None:
 	"""Delete an app-made login nobody uses any more; when something still links to it, strip it of
 	the person's names and username instead. Staff and Marley-made logins are left alone."""
-
 	if frappe.db.exists(ACCOUNT, {"user": user}):
 		return
 	row = frappe.db.get_value("User", user, ["user_type", "email"], as_dict=True)

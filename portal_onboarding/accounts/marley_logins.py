@@ -74,7 +74,6 @@ SAVEPOINT = "portal_marley_login"
 
 def migrate_one(row: frappe._dict) -> str | None:
 	"""Move one Marley login onto its patient's Self account; None when an admin's decision stands."""
-
 	patient_doc = lock_patient(row.patient)
 	account = self_account(patient_doc)
 	if account.status not in (S.NOT_ENABLED, S.ENABLED, S.INVITED, S.INVITE_EXPIRED, S.INVITE_FAILED):

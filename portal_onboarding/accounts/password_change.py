@@ -84,7 +84,6 @@ def clear_forced_change(user: str) -> list[str]:
 @app_action
 def change(user: str, new_password: str) -> str | None:
 	"""Set a portal login's new password; the problem with it, or None when it is set."""
-
 	accounts = frappe.get_all(
 		ACCOUNT, filters={"user": user}, fields=["name", "patient"], order_by="patient asc", limit=1
 	)

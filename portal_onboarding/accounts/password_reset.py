@@ -71,7 +71,6 @@ def issue(account: Any, self_service: bool = False) -> str | None:
 
 def render_mail(account: Any, link: str, expires_on: Any, self_service: bool = False) -> dict[str, str]:
 	"""Subject and body in the person's language."""
-
 	with in_language(frappe.db.get_value("Patient", account.patient, "language")):
 		context = {
 			"first_name": account.first_name,
@@ -103,7 +102,6 @@ def find(key: str | None, lock: bool = False) -> Any | None:
 @app_action
 def use(reset: Any, password: str) -> str | None:
 	"""Set the new password through a link read under its lock; the problem with it, or None."""
-
 	account = frappe.get_doc(ACCOUNT, reset.account, for_update=True)
 	problem = password_problem(password, account)
 	if problem:

@@ -16,14 +16,7 @@ from frappe import _
 from frappe.utils import get_datetime, now_datetime
 
 from portal_onboarding.bulk.items import DEADLOCK_RETRIES, process_item
-from portal_onboarding.constants import (
-	BATCH,
-	BATCH_ITEM,
-	PATIENT,
-	BatchMode,
-	BatchOutcome,
-	BatchStatus,
-)
+from portal_onboarding.constants import BATCH, BATCH_ITEM, PATIENT, BatchMode, BatchOutcome, BatchStatus
 from portal_onboarding.core.bulk import CHUNK_SIZE, Selection, progress_percent, tally
 from portal_onboarding.reporting import queries
 from portal_onboarding.security.actions import acting, app_action

@@ -13,12 +13,7 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, now_datetime
 
-from portal_onboarding.constants import (
-	ACCOUNT,
-	FORM_REQUEST,
-	AccountStatus,
-	EventType,
-)
+from portal_onboarding.constants import ACCOUNT, FORM_REQUEST, AccountStatus, EventType
 from portal_onboarding.core.forms import (
 	FORMS_SECTION,
 	FormRequestStatus,
@@ -82,7 +77,6 @@ def accounts_with_forms(patient: str) -> tuple[int, int, list[str]]:
 @app_action
 def request(patient: str, web_form: str, due_date: str | None = None) -> Any:
 	"""Ask the patient (through every account permitting Forms) to fill in `web_form`."""
-
 	patient_doc = lock_patient(patient)
 	form = frappe.db.get_value(
 		"Web Form", web_form, ["name", "title", "published", "login_required", "route"], as_dict=True
@@ -133,7 +127,6 @@ def request(patient: str, web_form: str, due_date: str | None = None) -> Any:
 
 def notify(doc: Any, emails: list[str], language: str | None) -> None:
 	"""Tell the people who can act that a form waits; the mail names no form and no health detail."""
-
 	if not emails:
 		return
 	with in_language(language):

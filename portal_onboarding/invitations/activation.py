@@ -224,7 +224,6 @@ def create_login(account: Any, invitation: Any, username: str, password: str) ->
 
 	Setting a password on an existing login ends all of its other sessions once this commits.
 	"""
-
 	existing = existing_login(account, invitation)
 	user = save_login(existing, account, username)
 	update_password(user, password)
@@ -265,7 +264,6 @@ def link_existing_login(invitation: Any, username: str, password: str) -> Outcom
 	A representative acting for several patients keeps one login: each patient still needs their own
 	link (and identity answer), and the person proves the login is theirs by signing in with it.
 	"""
-
 	account = frappe.get_doc(ACCOUNT, invitation.account, for_update=True)
 	if not identity_confirmed(invitation):
 		return Outcome(False, confirm_first())
@@ -303,7 +301,6 @@ def confirm_address(invitation: Any, password: str) -> Outcome:
 	Nothing about the login changes (no new username, no new password); a person who lost both the
 	password and the old address goes through a portal admin (reactivate, then a reset link).
 	"""
-
 	account = frappe.get_doc(ACCOUNT, invitation.account, for_update=True)
 	if not identity_confirmed(invitation):
 		return Outcome(False, confirm_first())

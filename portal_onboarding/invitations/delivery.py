@@ -100,7 +100,6 @@ def sms_text() -> str:
 
 def send_sms(mobile: str, language: str | None = None) -> None:
 	"""Send one SMS through Frappe's SMS Settings; raise when it did not go out."""
-
 	if not frappe.db.get_single_value("SMS Settings", "sms_gateway_url"):
 		raise RuntimeError(_("SMS Settings have no gateway URL."))
 	with in_language(language):

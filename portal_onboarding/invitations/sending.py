@@ -22,14 +22,8 @@ from portal_onboarding.constants import (
 	EventType,
 	InvitationStatus,
 )
-from portal_onboarding.core.age_policy import (
-	Stage,
-	default_proxy_end,
-	stage_on,
-)
-from portal_onboarding.core.eligibility import (
-	is_valid_email,
-)
+from portal_onboarding.core.age_policy import Stage, default_proxy_end, stage_on
+from portal_onboarding.core.eligibility import is_valid_email
 from portal_onboarding.core.status import check_transition
 from portal_onboarding.core.tokens import expiry, issue_token
 from portal_onboarding.exceptions import InvalidInvitation, NotEligible, throw_reasons

@@ -24,7 +24,6 @@ def is_own_request(path: str, cmd: str | None) -> bool:
 
 def set_guest_language() -> None:
 	"""before_request: a guest's language from the cookie, else the browser's Accept-Language."""
-
 	request = frappe.local.request
 	if frappe.session.user != "Guest" or frappe.form_dict.get("_lang"):
 		return

@@ -6,13 +6,7 @@ from typing import Any
 import frappe
 from frappe.utils import get_datetime, now_datetime
 
-from portal_onboarding.constants import (
-	INVITATION,
-	PASSWORD_RESET,
-	EventType,
-	InvitationStatus,
-	ResetStatus,
-)
+from portal_onboarding.constants import INVITATION, PASSWORD_RESET, EventType, InvitationStatus, ResetStatus
 from portal_onboarding.core.tokens import hash_token, is_expired, verify_token
 from portal_onboarding.primitives.audit import log_event
 from portal_onboarding.primitives.locks import lock_patient_row
@@ -36,7 +30,6 @@ def find_live_link(
 	With `lock`, the patient's row is locked first and the record re-read under its own lock, so its
 	counters and status are the committed ones and two requests with one key go one at a time.
 	"""
-
 	if not key or len(key) > MAX_KEY_LENGTH:
 		return None
 	digest = hash_token(key)

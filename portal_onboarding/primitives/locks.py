@@ -7,11 +7,7 @@ from typing import Any
 import frappe
 from frappe import _
 
-from portal_onboarding.constants import (
-	ACCOUNT,
-	INVITATION,
-	PATIENT,
-)
+from portal_onboarding.constants import ACCOUNT, INVITATION, PATIENT
 
 
 def lock_patient_row(patient: str) -> bool:

@@ -9,22 +9,19 @@ from frappe.auth import get_login_attempt_tracker
 from frappe.core.doctype.user.user import test_password_strength
 from frappe.utils.password import check_password
 
-from portal_onboarding.constants import (
-	ACCOUNT,
-	PATIENT_ROLE,
-	AccountStatus,
-)
-from portal_onboarding.core.activation import (
-	login_email,
-)
+from portal_onboarding.constants import ACCOUNT, PATIENT_ROLE, AccountStatus
+from portal_onboarding.core.activation import login_email
 from portal_onboarding.security.cache import forget_cached
 from portal_onboarding.security.sessions import end_sessions_after_commit
+
+MIN_PASSWORD_LENGTH = 8
+# Whether a login must change its password first (accounts/password_change.py reads and fills it).
+FORCED_CHANGE_CACHE_KEY = "portal_onboarding:must_change_password"
 
 
 def username_taken(username: str, account: str | None, own_login: str | None) -> bool:
 	"""Whether `username` belongs to another account or another login (by username, or by the
 	placeholder address a renamed login keeps)."""
-
 	if frappe.db.exists(ACCOUNT, {"username": username, "name": ("!=", account or "")}):
 		return True
 	for filters in (
@@ -38,16 +35,12 @@ def username_taken(username: str, account: str | None, own_login: str | None) ->
 	return False
 
 
-MIN_PASSWORD_LENGTH = 8
-
-
 def not_available() -> str:
 	return _("This username is not available. Please choose another.")
 
 
 def password_problem(password: str, account: Any) -> str | None:
 	"""Why the password does not meet the site's policy, or None."""
-
 	if len(password or "") < MIN_PASSWORD_LENGTH:
 		return _("Your password must be at least {0} characters long.").format(MIN_PASSWORD_LENGTH)
 	result = test_password_strength(
@@ -93,7 +86,6 @@ def save_login(existing: str | None, account: Any, username: str) -> str:
 def password_holds(user: str, password: str | None) -> bool:
 	"""Whether `password` is the login's, counted by the same lockout as Frappe's login page: a form
 	of the portal must never become a way around it."""
-
 	tracker = get_login_attempt_tracker(user, raise_locked_exception=False)
 	if not tracker.is_user_allowed():
 		return False
@@ -136,9 +128,6 @@ def cut_off_login(user: str | None) -> None:
 	forget_forced_change(user)
 
 
-FORCED_CHANGE_CACHE_KEY = "portal_onboarding:must_change_password"
-
-
 def forget_forced_change(user: str | None) -> None:
-	"""Drop the cached answer for `user` (now and after commit)."""
+	"""Drop the cached "must change the password" answer for `user` (now and after commit)."""
 	forget_cached(FORCED_CHANGE_CACHE_KEY, user)

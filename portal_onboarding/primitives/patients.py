@@ -6,11 +6,7 @@ from typing import Any
 import frappe
 from frappe.utils import getdate
 
-from portal_onboarding.constants import (
-	ACCOUNT,
-	PATIENT,
-	AccessType,
-)
+from portal_onboarding.constants import ACCOUNT, PATIENT, AccessType
 from portal_onboarding.core.eligibility import (
 	PatientFacts,
 	check_eligibility,

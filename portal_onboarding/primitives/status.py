@@ -102,6 +102,5 @@ def refresh_all_summaries() -> None:
 
 def refresh_home_zip(patient: str) -> None:
 	"""Store the patient's home ZIP code (what eligibility reads) for the onboarding report."""
-
 	if frappe.db.exists(PATIENT, patient):
 		frappe.db.set_value(PATIENT, patient, HOME_ZIP_FIELD, home_zip(patient), update_modified=False)

@@ -324,7 +324,6 @@ def funnel(where: Where) -> Funnel:
 
 def eligible_not_yet_invited(rules: EligibilityRules, user: str | None = None) -> list[str]:
 	"""Every eligible patient whose own account was never invited, or whose link died unused."""
-
 	values: dict[str, Any] = {"statuses": NOT_YET_INVITED}
 	conditions = [
 		*eligibility_conditions(rules, values),

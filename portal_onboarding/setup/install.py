@@ -268,7 +268,6 @@ def create_toggle_permissions() -> None:
 	Frappe keeps a doctype's customised permissions as a full copy (Custom DocPerm), so the
 	standard rules are copied first, exactly as the Role Permissions Manager does.
 	"""
-
 	for perm in TOGGLE_PERMISSIONS:
 		setup_custom_perms(perm["parent"])
 		key = {"parent": perm["parent"], "role": perm["role"], "permlevel": perm["permlevel"], "if_owner": 0}
@@ -281,7 +280,6 @@ def create_toggle_permissions() -> None:
 
 def delete_toggle_permissions() -> None:
 	"""Remove the rules install added; when what is left is just the standard copy, drop the copy too."""
-
 	for doctype in {perm["parent"] for perm in TOGGLE_PERMISSIONS}:
 		for perm in TOGGLE_PERMISSIONS:
 			if perm["parent"] == doctype:

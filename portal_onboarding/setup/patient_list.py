@@ -21,7 +21,6 @@ COLUMN = {"label": "Portal Status", "fieldname": PORTAL_STATUS_FIELD}
 
 def show_portal_status_in_patient_list() -> None:
 	"""Make Portal Status a Patient list column right after Marley's status; keeps an existing one."""
-
 	make_property_setter(
 		PATIENT,
 		PORTAL_STATUS_FIELD,

@@ -20,13 +20,7 @@ from portal_onboarding.constants import (
 	EventType,
 	RegistrationStatus,
 )
-from portal_onboarding.core.registration import (
-	Candidate,
-	PortalHistory,
-	SignUpDetails,
-	decide,
-	undecided,
-)
+from portal_onboarding.core.registration import Candidate, PortalHistory, SignUpDetails, decide, undecided
 from portal_onboarding.core.status import check_transition
 from portal_onboarding.core.tokens import issue_token
 from portal_onboarding.invitations.portal_access import enable_locked
@@ -108,7 +102,6 @@ def submit(details: SignUpDetails) -> str | None:
 
 def mail(request: Any, subject: str, template: str, context: dict[str, Any]) -> None:
 	"""Mail the person behind a request, in the language they signed up in."""
-
 	with in_language(request.language):
 		clinic = clinic_name()
 		message = render_mail(template, {"first_name": request.first_name, "clinic_name": clinic, **context})
@@ -133,7 +126,6 @@ def details_of(request: Any) -> SignUpDetails:
 
 def history_of(patient_doc: Any) -> PortalHistory:
 	"""What the clinic has decided about this patient's portal access (see `core.registration`)."""
-
 	last_switch = frappe.get_all(
 		EVENT,
 		filters={
@@ -213,7 +205,6 @@ def verify(request: Any) -> dict[str, Any]:
 
 def open_portal(request: Any, patient: str) -> dict[str, str] | None:
 	"""Enable the patient and give the person a live, already-confirmed invitation; None if it cannot."""
-
 	patient_doc = lock_patient(patient)
 	if not available(patient_doc):  # changed since the candidates were read
 		return None

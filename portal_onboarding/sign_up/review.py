@@ -33,7 +33,6 @@ def refuse(reason: Any) -> None:
 @app_action
 def approve(name: str) -> Any:
 	"""Invite the linked Patient at the confirmed address; the invitation mail tells the person."""
-
 	request = lock_request(name)
 	refuse(check_review(request.status, request.patient, approve=True))
 	patient = lock_patient(request.patient)

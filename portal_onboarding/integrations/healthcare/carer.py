@@ -97,7 +97,6 @@ def after_save(doc: Document) -> None:
 
 def invite_carer(patient: str) -> None:
 	"""The job: invite the carer from the Patient's fields, then empty them; a refusal shows on the Patient."""
-
 	doc = frappe.db.get_value(PATIENT, patient, [CARER_ACCESS_FIELD, *CARER_FIELDS], as_dict=True)
 	if not doc or not doc.get(CARER_ACCESS_FIELD):
 		return  # already invited by an earlier run, or the option was unticked since

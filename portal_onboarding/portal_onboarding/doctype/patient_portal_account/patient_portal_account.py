@@ -251,7 +251,6 @@ class PatientPortalAccount(Document):
 	def guard_contact_email(self) -> None:
 		"""A Desk edit of the contact email: a Self account's is the patient's; a new address on an
 		Active representative account goes through the email-change guard."""
-
 		if in_app_action() or self.is_new():
 			return
 		before = self.get_doc_before_save()
