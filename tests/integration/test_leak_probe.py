@@ -8,6 +8,7 @@ types. PDFs are read as text. The counts go to tests/.reports/leak_probe.txt for
 import io
 import json
 import random
+import unicodedata
 from pathlib import Path
 from urllib.parse import quote
 
@@ -60,7 +61,9 @@ def readable(response) -> str:
 	"""What a response shows a person: a PDF's text, anything else's bytes as text."""
 	if response.mimetype == "application/pdf" and response.status_code == 200:
 		try:
-			return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(response.data)).pages)
+			pages = PdfReader(io.BytesIO(response.data)).pages
+			# A PDF writes "fl" or "fi" in a name as one ligature character: compare the plain letters.
+			return unicodedata.normalize("NFKC", "\n".join(page.extract_text() or "" for page in pages))
 		except Exception:
 			pass
 	return response.data.decode("utf-8", "replace")

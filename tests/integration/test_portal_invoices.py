@@ -3,6 +3,7 @@ invoices of the patients it holds the Invoices section on; Pay now appears only 
 payment gateway for the invoice's currency."""
 
 import io
+import unicodedata
 from urllib.parse import parse_qs, quote, urlparse
 
 import frappe
@@ -211,7 +212,8 @@ def pdf_text(data: bytes) -> str:
 	from pypdf import PdfReader
 
 	text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
-	return " ".join(text.split())  # words come out tab-separated
+	# Words come out tab-separated, and "fl" or "fi" in a random name as one ligature character.
+	return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
 def pdf_is_refused(response) -> bool:
