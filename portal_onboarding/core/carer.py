@@ -18,7 +18,7 @@ class CarerDetails:
 	relation: str | None
 
 	def as_representative(self) -> dict[str, str]:
-		"""What `onboarding.invite` takes as its representative."""
+		"""What `invitations.sending.invite` takes as its representative."""
 		return {
 			"first_name": (self.first_name or "").strip(),
 			"last_name": (self.last_name or "").strip(),
