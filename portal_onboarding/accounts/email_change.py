@@ -15,13 +15,13 @@ from frappe.utils import format_datetime, now_datetime, strip_html
 
 from portal_onboarding.constants import ACCOUNT, PORTAL_REASON_FIELD, AccessType, AccountStatus, EventType
 from portal_onboarding.core.eligibility import email_changed, is_valid_email, normalise_email
-from portal_onboarding.invitations import sending
-from portal_onboarding.invitations.sending import reverify
+from portal_onboarding.invitations.sending import invite, reverify
 from portal_onboarding.permissions import is_portal_admin
-from portal_onboarding.primitives import links, locks, patients
 from portal_onboarding.primitives.audit import log_event
 from portal_onboarding.primitives.links import revoke_links, revoke_live_invitations
+from portal_onboarding.primitives.locks import lock_patient_row
 from portal_onboarding.primitives.logins import cut_off_login
+from portal_onboarding.primitives.patients import refresh_self_contact
 from portal_onboarding.security.actions import acting
 from portal_onboarding.security.mail import clinic_name, in_language
 from portal_onboarding.security.mail import render as render_mail
@@ -104,11 +104,11 @@ def on_patient_email_change(patient: Document) -> None:
 	if not name:
 		return
 	with acting():
-		locks.lock_patient_row(patient.name)
+		lock_patient_row(patient.name)
 		account = frappe.get_doc(ACCOUNT, name, for_update=True)
 		old = account.contact_email or before.email
 		if needs_guard(account, old, patient.email) and first_address_from_admin(old, patient.email):
-			patients.refresh_self_contact(account, patient)
+			refresh_self_contact(account, patient)
 			log_event(
 				EventType.EMAIL_CHANGED,
 				account.name,
@@ -123,7 +123,7 @@ def on_patient_email_change(patient: Document) -> None:
 			account.save(ignore_permissions=True)
 			after_address_change(account, old, patient.email)
 			return
-		patients.refresh_self_contact(account, patient)
+		refresh_self_contact(account, patient)
 		if account.status != S.INVITED:
 			return
 		if is_portal_admin():
@@ -161,13 +161,13 @@ def reinvite(patient: str) -> None:
 	"""Send the live invitation again, to the new address; a refusal is shown on the Patient."""
 	frappe.db.savepoint("portal_reinvite")
 	try:
-		sending.invite(patient)
+		invite(patient)
 	except frappe.ValidationError as e:
 		frappe.db.rollback(save_point="portal_reinvite")
 		reason = strip_html(str(e).replace("<br>", " ")) or _(
 			"The invitation could not follow the new address."
 		)
-		links.revoke_live_invitations(
+		revoke_live_invitations(
 			frappe.db.get_value(ACCOUNT, {"patient": patient, "access_type": AccessType.SELF}),
 			_("The email address changed."),
 		)

@@ -15,7 +15,6 @@ from frappe import _
 from frappe.utils import getdate, today
 from frappe.utils.password import get_decrypted_password
 
-from portal_onboarding import permissions
 from portal_onboarding.constants import (
 	ACCOUNT,
 	INVITATION,
@@ -37,12 +36,12 @@ from portal_onboarding.core.proxies import (
 )
 from portal_onboarding.exceptions import reason_text
 from portal_onboarding.invitations import sending
-from portal_onboarding.permissions import grants_with_sections
+from portal_onboarding.permissions import ended_by_age, grants_with_sections
 from portal_onboarding.portal.context import current_grant, own_adult_record
-from portal_onboarding.primitives import locks, logins, patients
+from portal_onboarding.primitives import locks, patients
 from portal_onboarding.primitives.audit import log_event
 from portal_onboarding.primitives.links import revoke_links
-from portal_onboarding.primitives.logins import forget_forced_change
+from portal_onboarding.primitives.logins import forget_forced_change, retire_user_if_unused
 from portal_onboarding.representatives.renewal import by_the_patient
 from portal_onboarding.security.actions import app_action
 from portal_onboarding.settings import proxy_max_months
@@ -201,7 +200,7 @@ def take_over(account: Any, choice: ProxyChoice) -> None:
 			)
 		return
 	ended = (account.status == S.SUSPENDED and account.aged_out_on) or (
-		account.status in INVITABLE and permissions.ended_by_age(account)
+		account.status in INVITABLE and ended_by_age(account)
 	)
 	if not ended:
 		raise ProxyRefused(
@@ -276,7 +275,7 @@ def revoke_proxy(account_name: str | None) -> dict:
 	account.status_reason = reason
 	account.save(ignore_permissions=True)
 	log_event(EventType.PROXY_REVOKED, account.name, patient, reason)
-	if account.user and logins.retire_user_if_unused(account.user):
+	if account.user and retire_user_if_unused(account.user):
 		forget_forced_change(account.user)
 	return {"account": account.name}
 
